@@ -207,20 +207,23 @@ def document_metadata(text: str) -> dict:
     }
 
 
-def infer_years_from_sessions(documents: pl.DataFrame) -> pl.DataFrame:
+def infer_years_from_sessions(documents: pl.DataFrame, anchors: pl.DataFrame | None = None) -> pl.DataFrame:
     """Fill a missing plan year from another document of the same region and congress term.
 
     Sessions of a people's congress are annual, so session k+1 of a term is held a year after
     session k: a summary that names only "十八届人大三次会议" gets its year from a document of
     the same city that names "十八届人大四次会议" and a year.
     """
-    anchors = (
-        documents.filter(pl.col("year").is_not_null() & pl.col("session_no").is_not_null())
+    known = documents.select("region", "year", "congress_term", "session_no")
+    if anchors is not None and not anchors.is_empty():
+        known = pl.concat([known, anchors.select(known.columns).cast(known.schema)])
+    term_offsets = (
+        known.filter(pl.col("year").is_not_null() & pl.col("session_no").is_not_null())
         .group_by("region", "congress_term")
         .agg((pl.col("year") - pl.col("session_no")).mode().first().alias("term_offset"))
     )
     return (
-        documents.join(anchors, on=["region", "congress_term"], how="left")
+        documents.join(term_offsets, on=["region", "congress_term"], how="left")
         .with_columns(
             year=pl.coalesce("year", pl.col("term_offset") + pl.col("session_no")).cast(pl.Int32),
             year_source=pl.when(pl.col("year").is_not_null())

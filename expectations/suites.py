@@ -1,0 +1,453 @@
+"""Great Expectations suites for extracted targets and ingested documents, declared in code.
+
+Every expectation carries ``meta``:
+  - ``rule``: a name unique within its suite, used to match results back to expectations
+    (GX leaves expectation ids unset for suites that are never saved to a store);
+  - ``severity``: "structural" (stop the load), "row" (quarantine failing rows) or "warning";
+  - ``expect``: an English statement of the rule, used in structural and warning messages;
+  - ``reason`` (row severity only): a ``str.format`` template filled with the failing row's values;
+  - ``column`` (optional): the input column to report when the expectation runs on a derived one.
+"""
+
+from __future__ import annotations
+
+import re
+
+import great_expectations as gx
+import great_expectations.expectations as gxe
+from great_expectations.expectations.row_conditions import (
+    Column,
+    ComparisonCondition,
+    Operator,
+)
+
+STRUCTURAL = "structural"
+ROW = "row"
+WARNING = "warning"
+SEVERITIES = (STRUCTURAL, ROW, WARNING)
+
+TARGETS_STRUCTURAL = "targets_structural"
+TARGETS_ROWS = "targets_rows"
+TARGETS_WARNINGS = "targets_warnings"
+DOCUMENTS = "documents"
+
+TARGET_COLUMNS: tuple[str, ...] = (
+    "record_id",
+    "doc_id",
+    "source_name",
+    "region",
+    "year",
+    "kind",
+    "indicator",
+    "indicator_code",
+    "metric",
+    "value",
+    "unit",
+    "qualifier",
+    "stretch_value",
+    "value_base",
+    "base_unit",
+    "missing_value",
+    "evidence",
+    "section",
+    "direction",
+    "commitment",
+    "char_start",
+    "char_end",
+)
+
+DOCUMENT_COLUMNS: tuple[str, ...] = (
+    "doc_id",
+    "source_name",
+    "region",
+    "year",
+    "doc_type",
+    "encoding",
+    "script",
+    "n_chars",
+    "ingested_at",
+)
+
+KINDS = frozenset({"target", "achievement"})
+METRICS = frozenset({"growth", "level", "share", "change", "other"})
+DIRECTIONS = frozenset({"up", "down"})
+COMMITMENTS = frozenset({"hard", "soft"})
+SCRIPTS = frozenset({"simplified", "traditional"})
+QUALIFIERS = frozenset(
+    {
+        "",
+        "以上",
+        "左右",
+        "以内",
+        "以下",
+        "不少于",
+        "不低于",
+        "不超过",
+        "不高于",
+        "多",
+        "超过",
+        "超",
+        "突破",
+        "余",
+        "力争",
+        "至少",
+        "区间",
+        "近",
+        "约",
+    }
+)
+RANGE_QUALIFIER = "区间"
+
+UNIT_MAGNITUDES: tuple[str, ...] = ("十", "百", "千", "万", "十万", "百万", "千万", "亿", "万亿")
+BASE_UNITS = frozenset(
+    {
+        # rates and ratios
+        "%", "‰", "个百分点", "百分点", "倍",
+        # people
+        "人", "人次", "名", "位", "户", "岁",
+        # money
+        "元", "美元", "港元", "欧元",
+        # counts of things
+        "个", "家", "套", "所", "处", "条", "项", "件", "场", "台", "张", "部", "座", "类", "大类",
+        "次", "辆", "批", "批次", "支", "床", "间", "册", "篇", "块", "棵", "株", "头", "只", "对",
+        "期", "届", "艘", "架", "标箱",
+        # length, area, volume
+        "公里", "千米", "米", "亩", "公顷", "平方公里", "平方米", "立方米",
+        # mass, energy, power
+        "吨", "标准煤", "吨标准煤", "斤", "公斤", "千瓦", "千瓦时", "度",
+        # concentrations (PM2.5 targets)
+        "微克/立方米", "毫克/立方米",
+        # time
+        "年", "个月", "周", "天", "小时",
+    }
+)  # fmt: skip
+
+
+def _alternation(options) -> str:
+    # Longest first so that e.g. 千瓦时 is preferred over 千瓦 when reading the pattern.
+    return "|".join(re.escape(option) for option in sorted(options, key=lambda o: (-len(o), o)))
+
+
+UNIT_PATTERN = rf"^(?:{_alternation(UNIT_MAGNITUDES)})?(?:{_alternation(BASE_UNITS)})$"
+
+YEAR_MIN, YEAR_MAX = 1949, 2100
+GROWTH_PCT_MIN, GROWTH_PCT_MAX = -50, 100
+# 'share' covers rates too, and completion rates pass 100% ("投资完成率121%"); 200% is not plausible
+SHARE_PCT_MIN, SHARE_PCT_MAX = 0, 200
+MIN_INDICATOR_LENGTH = 2
+INDICATOR_CODE_COVERAGE_MIN = 0.05
+REGION_COVERAGE_MIN = 0.5
+DOCUMENT_FIELD_COVERAGE_MIN = 0.5
+MIN_DOCUMENT_CHARS = 200
+
+# Derived in validate.py (with Polars) before the row suite runs; never part of any output.
+EVIDENCE_HAS_VALUE = "_evidence_has_value"
+DERIVED_TARGET_COLUMNS: tuple[str, ...] = (EVIDENCE_HAS_VALUE,)
+
+
+def _meta(rule: str, severity: str, expect: str, reason: str | None = None, column: str | None = None):
+    meta = {"rule": rule, "severity": severity, "expect": expect}
+    if reason is not None:
+        meta["reason"] = reason
+    if column is not None:
+        meta["column"] = column
+    return meta
+
+
+def _quoted(values) -> str:
+    return ", ".join(f"'{value}'" for value in sorted(values))
+
+
+def _suite(name: str, expectations: list) -> gx.ExpectationSuite:
+    # Passed to the constructor: add_expectation() looks up a store and so needs a live context.
+    return gx.ExpectationSuite(name=name, expectations=expectations)
+
+
+def _is_false(column: str) -> ComparisonCondition:
+    # Spelled out because `Column(...) == False` reads as a lint error (E712) and
+    # Column.is_in() rejects booleans.
+    return ComparisonCondition(column=Column(column), operator=Operator.EQUAL, parameter=False)
+
+
+def _percent_metric(metric: str):
+    return (Column("metric") == metric) & (Column("unit") == "%")
+
+
+def targets_structural() -> gx.ExpectationSuite:
+    return _suite(
+        TARGETS_STRUCTURAL,
+        [
+            gxe.ExpectTableColumnsToMatchSet(
+                column_set=list(TARGET_COLUMNS),
+                exact_match=True,
+                meta=_meta("columns", STRUCTURAL, "the targets table has exactly the canonical columns"),
+            ),
+            gxe.ExpectColumnValuesToNotBeNull(
+                column="record_id",
+                meta=_meta("record_id_present", STRUCTURAL, "every record has a record_id"),
+            ),
+            gxe.ExpectColumnValuesToBeUnique(
+                column="record_id",
+                meta=_meta("record_id_unique", STRUCTURAL, "record_id is unique"),
+            ),
+        ],
+    )
+
+
+def _categorical_expectations() -> list:
+    expectations = []
+    # direction and commitment are nullable: GX skips nulls in set expectations.
+    sets = (
+        ("kind", KINDS),
+        ("metric", METRICS),
+        ("qualifier", QUALIFIERS),
+        ("direction", DIRECTIONS),
+        ("commitment", COMMITMENTS),
+    )
+    for column, allowed in sets:
+        expectations.append(
+            gxe.ExpectColumnValuesToBeInSet(
+                column=column,
+                value_set=sorted(allowed),
+                meta=_meta(
+                    f"{column}_known",
+                    ROW,
+                    f"{column} is one of {_quoted(allowed)}",
+                    reason=f"{column} '{{{column}}}' is not one of {_quoted(allowed)}",
+                ),
+            )
+        )
+    for column in ("kind", "metric", "unit", "qualifier"):
+        # In-set and regex expectations skip nulls, so absence needs its own rule.
+        expectations.append(
+            gxe.ExpectColumnValuesToNotBeNull(
+                column=column,
+                meta=_meta(f"{column}_present", ROW, f"{column} is set", reason=f"{column} is missing"),
+            )
+        )
+    expectations.append(
+        gxe.ExpectColumnValuesToMatchRegex(
+            column="unit",
+            regex=UNIT_PATTERN,
+            meta=_meta(
+                "unit_known",
+                ROW,
+                "unit matches the known unit pattern",
+                reason="unit '{unit}' does not match the known unit pattern",
+            ),
+        )
+    )
+    return expectations
+
+
+def _indicator_expectations() -> list:
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="indicator",
+            meta=_meta("indicator_present", ROW, "indicator is set", reason="indicator is missing"),
+        ),
+        gxe.ExpectColumnValueLengthsToBeBetween(
+            column="indicator",
+            min_value=MIN_INDICATOR_LENGTH,
+            meta=_meta(
+                "indicator_length",
+                ROW,
+                f"indicator has at least {MIN_INDICATOR_LENGTH} characters",
+                reason=f"indicator '{{indicator}}' is shorter than {MIN_INDICATOR_LENGTH} characters",
+            ),
+        ),
+    ]
+
+
+def _value_expectations() -> list:
+    return [
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="value",
+            row_condition=_is_false("missing_value"),
+            meta=_meta(
+                "value_present",
+                ROW,
+                "value is set unless missing_value is true",
+                reason="value is missing although missing_value is false",
+            ),
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="year",
+            min_value=YEAR_MIN,
+            max_value=YEAR_MAX,
+            meta=_meta(
+                "year_range",
+                ROW,
+                f"year is between {YEAR_MIN} and {YEAR_MAX} when known",
+                reason=f"year {{year}} is outside {YEAR_MIN}..{YEAR_MAX}",
+            ),
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="value",
+            min_value=GROWTH_PCT_MIN,
+            max_value=GROWTH_PCT_MAX,
+            row_condition=_percent_metric("growth"),
+            meta=_meta(
+                "growth_plausible",
+                ROW,
+                f"a growth rate in % is between {GROWTH_PCT_MIN} and {GROWTH_PCT_MAX}",
+                reason=(
+                    f"growth of {{value}}% is outside the plausible range {GROWTH_PCT_MIN}..{GROWTH_PCT_MAX}%"
+                ),
+            ),
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="value",
+            min_value=SHARE_PCT_MIN,
+            max_value=SHARE_PCT_MAX,
+            row_condition=_percent_metric("share"),
+            meta=_meta(
+                "share_plausible",
+                ROW,
+                f"a share in % is between {SHARE_PCT_MIN} and {SHARE_PCT_MAX}",
+                reason=f"share of {{value}}% is outside {SHARE_PCT_MIN}..{SHARE_PCT_MAX}%",
+            ),
+        ),
+        gxe.ExpectColumnValuesToBeInSet(
+            column=EVIDENCE_HAS_VALUE,
+            value_set=[True],
+            meta=_meta(
+                "evidence_has_value",
+                ROW,
+                "the evidence quotes the value's digits",
+                reason="evidence '{evidence}' does not contain the value {value}",
+                column="evidence",
+            ),
+        ),
+    ]
+
+
+def _stretch_expectations() -> list:
+    # A stretch goal lies beyond the target in the target's direction. For a range (区间)
+    # the "stretch" is the upper bound, which must exceed the lower bound whatever the direction.
+    # A null direction counts as upward (pandas' `!=` is true for nulls).
+    upward_or_range = (Column("direction") != "down") | (Column("qualifier") == RANGE_QUALIFIER)
+    downward_not_range = (Column("direction") == "down") & (Column("qualifier") != RANGE_QUALIFIER)
+    return [
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="stretch_value",
+            column_B="value",
+            or_equal=False,
+            ignore_row_if="either_value_is_missing",
+            row_condition=upward_or_range,
+            meta=_meta(
+                "stretch_above_value",
+                ROW,
+                "stretch_value exceeds value for upward targets and ranges",
+                reason=(
+                    "stretch_value {stretch_value} is not above value {value} "
+                    "(direction {direction}, qualifier '{qualifier}')"
+                ),
+            ),
+        ),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="value",
+            column_B="stretch_value",
+            or_equal=False,
+            ignore_row_if="either_value_is_missing",
+            row_condition=downward_not_range,
+            meta=_meta(
+                "stretch_below_value",
+                ROW,
+                "stretch_value is below value for downward targets",
+                reason="stretch_value {stretch_value} is not below value {value} for a downward target",
+                column="stretch_value",
+            ),
+        ),
+    ]
+
+
+def targets_rows() -> gx.ExpectationSuite:
+    return _suite(
+        TARGETS_ROWS,
+        _categorical_expectations()
+        + _indicator_expectations()
+        + _value_expectations()
+        + _stretch_expectations(),
+    )
+
+
+def targets_warnings() -> gx.ExpectationSuite:
+    return _suite(
+        TARGETS_WARNINGS,
+        [
+            gxe.ExpectColumnProportionOfNonNullValuesToBeBetween(
+                column="indicator_code",
+                min_value=INDICATOR_CODE_COVERAGE_MIN,
+                max_value=1,
+                meta=_meta(
+                    "indicator_code_coverage",
+                    WARNING,
+                    f"at least {INDICATOR_CODE_COVERAGE_MIN:.0%} of records map to an indicator_code",
+                ),
+            ),
+            gxe.ExpectColumnProportionOfNonNullValuesToBeBetween(
+                column="region",
+                min_value=REGION_COVERAGE_MIN,
+                max_value=1,
+                meta=_meta(
+                    "region_coverage",
+                    WARNING,
+                    f"at least {REGION_COVERAGE_MIN:.0%} of records have a region",
+                ),
+            ),
+        ],
+    )
+
+
+def documents() -> gx.ExpectationSuite:
+    # Extra document columns are tolerated: only the ones downstream code relies on must exist.
+    structural = [
+        gxe.ExpectTableColumnsToMatchSet(
+            column_set=list(DOCUMENT_COLUMNS),
+            exact_match=False,
+            meta=_meta("columns", STRUCTURAL, "the documents table has the required columns"),
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="doc_id",
+            meta=_meta("doc_id_present", STRUCTURAL, "every document has a doc_id"),
+        ),
+        gxe.ExpectColumnValuesToBeUnique(
+            column="doc_id",
+            meta=_meta("doc_id_unique", STRUCTURAL, "doc_id is unique"),
+        ),
+    ]
+    coverage = [
+        gxe.ExpectColumnValuesToNotBeNull(
+            column=column,
+            mostly=DOCUMENT_FIELD_COVERAGE_MIN,
+            meta=_meta(
+                f"{column}_coverage",
+                WARNING,
+                f"at least {DOCUMENT_FIELD_COVERAGE_MIN:.0%} of documents have a {column}",
+            ),
+        )
+        for column in ("region", "year")
+    ]
+    warnings = [
+        gxe.ExpectColumnValuesToBeInSet(
+            column="script",
+            value_set=sorted(SCRIPTS),
+            meta=_meta("script_known", WARNING, f"script is one of {_quoted(SCRIPTS)}"),
+        ),
+        gxe.ExpectColumnValuesToNotBeNull(
+            column="encoding",
+            meta=_meta("encoding_present", WARNING, "every document records its encoding"),
+        ),
+        *coverage,
+        gxe.ExpectColumnValuesToBeBetween(
+            column="n_chars",
+            min_value=MIN_DOCUMENT_CHARS,
+            meta=_meta(
+                "long_enough",
+                WARNING,
+                f"a document has at least {MIN_DOCUMENT_CHARS} characters",
+            ),
+        ),
+    ]
+    return _suite(DOCUMENTS, structural + warnings)

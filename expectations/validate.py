@@ -1,0 +1,377 @@
+"""Validate Polars frames with the GX suites and split target records into loadable and quarantined.
+
+GX 1.x has no working DuckDB datasource, so frames cross into pandas only here, at the GX
+boundary, and are validated in an in-memory (ephemeral) context that writes nothing to disk.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import great_expectations as gx
+import pandas as pd
+import polars as pl
+from great_expectations.data_context.types.base import ProgressBarsConfig
+from great_expectations.expectations.row_conditions import deserialize_row_condition
+
+from expectations import suites
+
+DATASOURCE_NAME = "govtargets_frames"
+BATCH_DEFINITION_NAME = "whole_frame"
+TARGETS_KEY = "record_id"
+DOCUMENTS_KEY = "doc_id"
+QUARANTINE_COLUMNS = ("expectation", "column", "reason")
+PARTIAL_UNEXPECTED_COUNT = 20
+EXAMPLES_IN_MESSAGES = 5
+
+RESULTS_SCHEMA = {
+    "suite": pl.Utf8,
+    "expectation": pl.Utf8,
+    "column": pl.Utf8,
+    "severity": pl.Utf8,
+    "success": pl.Boolean,
+    "unexpected_count": pl.Int64,
+    "element_count": pl.Int64,
+    "details": pl.Utf8,
+}
+
+
+@dataclass
+class ValidationOutcome:
+    """What may be loaded, what is quarantined, and why.
+
+    passed: input rows that passed every row-level expectation (input schema).
+    quarantined: one row per (failing row, failed expectation): input columns + expectation,
+        column, reason; distinct quarantined keys + passed rows == input rows.
+    results: one row per evaluated expectation (see RESULTS_SCHEMA); details is compact JSON.
+    structural_failures: non-empty means load nothing; passed and quarantined are then empty.
+    """
+
+    passed: pl.DataFrame
+    quarantined: pl.DataFrame
+    results: pl.DataFrame
+    structural_failures: list[str]
+
+
+@dataclass(frozen=True)
+class _Check:
+    """One evaluated expectation, reduced to what the outcome needs."""
+
+    suite: str
+    expectation: str
+    column: str | None
+    meta: dict
+    success: bool
+    unexpected_count: int
+    element_count: int
+    failing_keys: tuple[str, ...]
+    details: dict
+    error: str | None
+
+    @property
+    def severity(self) -> str:
+        return self.meta.get("severity", suites.WARNING)
+
+    @property
+    def rule(self) -> str:
+        return self.meta.get("rule", self.expectation)
+
+
+# --- public API --------------------------------------------------------------------------------
+
+
+def validate_targets(targets: pl.DataFrame) -> ValidationOutcome:
+    structural = _run_suites(targets, TARGETS_KEY, suites.TARGETS_STRUCTURAL)
+    failures = _structural_failures(structural)
+    # Row and coverage rules are meaningless on an empty frame (GX fails proportions of 0 rows).
+    if failures or targets.is_empty():
+        return _outcome_without_row_checks(targets, structural, failures)
+
+    prepared = _with_evidence_has_value(targets)
+    later_checks = _run_suites(prepared, TARGETS_KEY, suites.TARGETS_ROWS, suites.TARGETS_WARNINGS)
+    row_checks = [check for check in later_checks if check.suite == suites.TARGETS_ROWS]
+    checks = structural + later_checks
+    failures = _structural_failures(checks)
+    if failures:
+        return _outcome_without_row_checks(targets, checks, failures)
+
+    quarantined = _quarantine(targets, row_checks)
+    passed = targets.filter(~pl.col(TARGETS_KEY).is_in(quarantined.get_column(TARGETS_KEY).implode()))
+    return ValidationOutcome(passed, quarantined, _results_frame(checks), [])
+
+
+def validate_documents(documents: pl.DataFrame) -> ValidationOutcome:
+    checks = _run_suites(documents, DOCUMENTS_KEY, suites.DOCUMENTS)
+    return _outcome_without_row_checks(documents, checks, _structural_failures(checks))
+
+
+# --- GX plumbing -------------------------------------------------------------------------------
+
+
+@functools.cache
+def _context():
+    context = gx.get_context(mode="ephemeral")
+    # A tqdm bar per validation run would flood pipeline logs.
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+@functools.cache
+def _datasource():
+    return _context().data_sources.add_pandas(DATASOURCE_NAME)
+
+
+@functools.cache
+def _batch_definition(key: str):
+    # One asset per kind of frame (named after its key column), created once per process:
+    # GX refuses to add an asset or batch definition name twice.
+    asset = _datasource().add_dataframe_asset(f"frames_keyed_by_{key}")
+    return asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION_NAME)
+
+
+_SUITE_BUILDERS = {
+    suites.TARGETS_STRUCTURAL: suites.targets_structural,
+    suites.TARGETS_ROWS: suites.targets_rows,
+    suites.TARGETS_WARNINGS: suites.targets_warnings,
+    suites.DOCUMENTS: suites.documents,
+}
+
+
+@functools.cache
+def _suite(name: str) -> gx.ExpectationSuite:
+    # Suites are validated directly against batches and never registered with the context,
+    # so rebuilding or reusing them cannot collide with anything.
+    return _SUITE_BUILDERS[name]()
+
+
+def _to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
+    # polars' own to_pandas() needs pyarrow, which this project does not install.
+    return pd.DataFrame(
+        {name: frame.get_column(name).to_list() for name in frame.columns}, columns=frame.columns
+    )
+
+
+def _result_format(key: str, columns: list[str]) -> dict:
+    result_format: dict[str, Any] = {
+        "result_format": "COMPLETE",
+        "partial_unexpected_count": PARTIAL_UNEXPECTED_COUNT,
+    }
+    # Asking for a missing index column would make every map expectation raise; the
+    # missing column is already reported by the column-set expectation.
+    if key in columns:
+        result_format["unexpected_index_column_names"] = [key]
+    return result_format
+
+
+def _run_suites(frame: pl.DataFrame, key: str, *suite_names: str) -> list[_Check]:
+    # One pandas conversion and one batch per frame, whatever the number of suites.
+    batch = _batch_definition(key).get_batch(batch_parameters={"dataframe": _to_pandas(frame)})
+    result_format = _result_format(key, frame.columns)
+    return [
+        check
+        for name in suite_names
+        for check in _run_suite(batch, _suite(name), key, result_format, frame.height)
+    ]
+
+
+def _run_suite(batch, suite: gx.ExpectationSuite, key: str, result_format: dict, n_rows: int) -> list[_Check]:
+    validation = batch.validate(suite, result_format=result_format)
+    checks = [_check_from_result(suite.name, result, key, n_rows) for result in validation.results]
+    rule_order = {expectation.meta["rule"]: i for i, expectation in enumerate(suite.expectations)}
+    # GX returns results grouped by domain, not in declaration order.
+    return sorted(checks, key=lambda check: rule_order.get(check.rule, len(rule_order)))
+
+
+def _check_from_result(suite_name: str, result, key: str, n_rows: int) -> _Check:
+    config = result.expectation_config
+    kwargs = {name: value for name, value in config.kwargs.items() if name != "batch_id"}
+    meta = dict(config.meta or {})
+    outcome = result.result or {}
+    error = _exception_message(result)
+    return _Check(
+        suite=suite_name,
+        expectation=config.type,
+        column=meta.get("column") or kwargs.get("column") or kwargs.get("column_A"),
+        meta=meta,
+        success=bool(result.success) and error is None,
+        unexpected_count=0 if error else _unexpected_count(outcome, bool(result.success)),
+        element_count=int(outcome.get("element_count", n_rows)),
+        failing_keys=_failing_keys(outcome, key),
+        details=_details(meta, kwargs, outcome, error),
+        error=error,
+    )
+
+
+def _exception_message(result) -> str | None:
+    info = result.exception_info or {}
+    # GX reports either one flat record or one record per failed metric, keyed by metric id.
+    records = [info] if "raised_exception" in info else [r for r in info.values() if isinstance(r, dict)]
+    messages = [str(r.get("exception_message") or "").strip() for r in records if r.get("raised_exception")]
+    if not messages:
+        return None
+    first = messages[0].splitlines()[0] if messages[0] else ""
+    return first or "unknown error"
+
+
+def _unexpected_count(outcome: dict, success: bool) -> int:
+    if outcome.get("unexpected_count") is not None:
+        return int(outcome["unexpected_count"])
+    mismatched = outcome.get("details", {}).get("mismatched")
+    if mismatched:
+        return sum(len(columns) for columns in mismatched.values())
+    # Aggregate expectations (e.g. proportions) fail as a whole: count that as one violation.
+    return 0 if success else 1
+
+
+def _failing_keys(outcome: dict, key: str) -> tuple[str, ...]:
+    rows = outcome.get("unexpected_index_list") or []
+    keys = (row[key] for row in rows if isinstance(row, dict) and row.get(key) is not None)
+    return tuple(dict.fromkeys(str(value) for value in keys))
+
+
+def _details(meta: dict, kwargs: dict, outcome: dict, error: str | None) -> dict:
+    details: dict[str, Any] = {"rule": meta.get("rule"), "kwargs": _readable_kwargs(kwargs)}
+    if outcome.get("observed_value") is not None:
+        details["observed_value"] = outcome["observed_value"]
+    if outcome.get("partial_unexpected_list"):
+        details["partial_unexpected_list"] = outcome["partial_unexpected_list"]
+    mismatched = outcome.get("details", {}).get("mismatched")
+    if mismatched:
+        details["mismatched"] = mismatched
+    if error:
+        details["error"] = error
+    return details
+
+
+def _readable_kwargs(kwargs: dict) -> dict:
+    readable = dict(kwargs)
+    if readable.get("row_condition") is not None:
+        # GX hands conditions back as nested dicts; their repr reads like a WHERE clause.
+        readable["row_condition"] = repr(deserialize_row_condition(readable["row_condition"]))
+    return readable
+
+
+# --- outcome assembly --------------------------------------------------------------------------
+
+
+def _structural_failures(checks: list[_Check]) -> list[str]:
+    # An expectation that cannot even be evaluated means the table is not what the suites assume.
+    return [
+        _structural_message(check)
+        for check in checks
+        if check.error is not None or (check.severity == suites.STRUCTURAL and not check.success)
+    ]
+
+
+def _structural_message(check: _Check) -> str:
+    prefix = f"{check.suite}.{check.rule}"
+    if check.error is not None:
+        return f"{prefix}: {check.expectation} could not be evaluated: {check.error}"
+    expected = check.meta.get("expect", check.expectation)
+    mismatched = check.details.get("mismatched")
+    if mismatched:
+        found = "; ".join(f"{kind} columns {sorted(columns)}" for kind, columns in mismatched.items())
+        return f"{prefix}: expected {expected}, found {found}"
+    examples = check.details.get("partial_unexpected_list", [])[:EXAMPLES_IN_MESSAGES]
+    return f"{prefix}: expected {expected}, but {check.unexpected_count} row(s) violate it, e.g. {examples}"
+
+
+def _outcome_without_row_checks(
+    frame: pl.DataFrame, checks: list[_Check], failures: list[str]
+) -> ValidationOutcome:
+    # A structural failure means nothing may be loaded, so nothing counts as passed either.
+    passed = frame.clear() if failures else frame
+    return ValidationOutcome(passed, _empty_quarantine(frame), _results_frame(checks), failures)
+
+
+def _empty_quarantine(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.clear().with_columns(pl.lit(None, dtype=pl.Utf8).alias(name) for name in QUARANTINE_COLUMNS)
+
+
+def _with_evidence_has_value(targets: pl.DataFrame) -> pl.DataFrame:
+    # Reports write negatives as words (下降2%), so only the magnitude's digits are looked for.
+    digits = pl.col("value").abs().cast(pl.Utf8).str.replace(r"\.0$", "")
+    evidence = pl.col("evidence").str.replace_all(",", "", literal=True)
+    has_value = evidence.str.contains(digits, literal=True).fill_null(False)
+    return targets.with_columns(
+        pl.when(pl.col("value").is_null()).then(True).otherwise(has_value).alias(suites.EVIDENCE_HAS_VALUE)
+    )
+
+
+def _quarantine(targets: pl.DataFrame, row_checks: list[_Check]) -> pl.DataFrame:
+    failures = [(key, order, check) for order, check in enumerate(row_checks) for key in check.failing_keys]
+    if not failures:
+        return _empty_quarantine(targets)
+    failing_ids = pl.Series([key for key, _, _ in failures], dtype=targets.schema[TARGETS_KEY])
+    rows = targets.filter(pl.col(TARGETS_KEY).is_in(failing_ids.implode()))
+    rows_by_key = {str(row[TARGETS_KEY]): row for row in rows.iter_rows(named=True)}
+    failure_frame = pl.DataFrame(
+        {
+            TARGETS_KEY: failing_ids,
+            "_check_order": [order for _, order, _ in failures],
+            "expectation": [check.expectation for _, _, check in failures],
+            "column": [check.column for _, _, check in failures],
+            "reason": [_reason(check, rows_by_key[key]) for key, _, check in failures],
+        },
+        schema_overrides={"column": pl.Utf8},
+    )
+    return (
+        targets.with_row_index("_row")
+        .join(failure_frame, on=TARGETS_KEY, how="inner")
+        .sort("_row", "_check_order")
+        .drop("_row", "_check_order")
+    )
+
+
+def _reason(check: _Check, row: dict) -> str:
+    template = check.meta.get("reason")
+    if template is None:
+        return f"{check.column} violates {check.expectation}"
+    return template.format_map({name: _display(value) for name, value in row.items()})
+
+
+def _display(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _results_frame(checks: list[_Check]) -> pl.DataFrame:
+    rows = [
+        {
+            "suite": check.suite,
+            "expectation": check.expectation,
+            "column": check.column,
+            "severity": check.severity,
+            "success": check.success,
+            "unexpected_count": check.unexpected_count,
+            "element_count": check.element_count,
+            "details": json.dumps(_jsonable(check.details), ensure_ascii=False, separators=(",", ":")),
+        }
+        for check in checks
+    ]
+    return pl.DataFrame(rows, schema=RESULTS_SCHEMA)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(name): _jsonable(item) for name, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return value if math.isfinite(value) else str(value)
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    if hasattr(value, "item"):  # numpy scalars
+        return _jsonable(value.item())
+    return str(value)

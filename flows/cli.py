@@ -1,0 +1,147 @@
+"""The `govtargets` command: run the pipeline, query the warehouse, score against gold."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import polars as pl
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from warehouse import db
+
+app = typer.Typer(help="Chinese government work reports -> validated target records in DuckDB.", no_args_is_help=True)
+console = Console()
+err = Console(stderr=True)
+
+SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "samples" / "corpus"
+SAMPLE_GOLD = Path(__file__).resolve().parent.parent / "samples" / "gold"
+
+WarehouseOption = Annotated[
+    Path | None,
+    typer.Option("--warehouse", "-w", help=f"DuckDB file (default: ${db.WAREHOUSE_ENV} or {db.DEFAULT_WAREHOUSE})"),
+]
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code)
+
+
+def _check_writable(path: Path) -> None:
+    """Fail fast, before the Prefect server starts, when the warehouse cannot be written."""
+    try:
+        con = db.connect(path)
+        db.migrate(con)
+        con.close()
+    except db.WarehouseError as error:
+        fail(str(error))
+    except Exception as error:  # duckdb raises several types for a file that is not a database
+        fail(f"{path}: cannot use as a warehouse: {error}")
+
+
+@app.command()
+def run(
+    input: Annotated[Path, typer.Option("--input", "-i", help="Folder of report files")] = SAMPLE_CORPUS,
+    warehouse: WarehouseOption = None,
+    full_refresh: Annotated[bool, typer.Option(help="Re-extract documents already loaded")] = False,
+) -> None:
+    """Run the Prefect flow `pipeline` on a folder of report files."""
+    path = db.warehouse_path(warehouse)
+    if not input.is_dir():
+        fail(f"{input}: input folder does not exist or is not a folder", 2)
+    _check_writable(path)
+    from flows.pipeline import pipeline  # Prefect is slow to import: only when a run needs it
+
+    try:
+        summary = pipeline(input_dir=str(input), warehouse=str(path), full_refresh=full_refresh)
+    except Exception as error:
+        fail(f"pipeline failed: {error}")
+    table = Table(title="govtargets run", show_header=False)
+    for key in ("documents", "unchanged", "records", "loaded", "quarantined", "rejected", "warehouse"):
+        table.add_row(key, str(summary.get(key)))
+    console.print(table)
+
+
+def _print_frame(frame: pl.DataFrame, fmt: str) -> None:
+    if fmt == "csv":
+        typer.echo(frame.write_csv(), nl=False)
+    elif fmt == "json":
+        typer.echo(json.dumps(frame.to_dicts(), ensure_ascii=False, default=str, indent=1))
+    else:
+        table = Table(show_lines=False)
+        for column in frame.columns:
+            table.add_column(column)
+        for row in frame.iter_rows():
+            table.add_row(*("" if v is None else str(v) for v in row))
+        console.print(table)
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL to run against the warehouse")],
+    warehouse: WarehouseOption = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="table | csv | json")] = "table",
+    write: Annotated[bool, typer.Option("--write", help="Open read-write (default is read-only)")] = False,
+) -> None:
+    """Run SQL against the warehouse (read-only unless --write)."""
+    if format not in ("table", "csv", "json"):
+        fail(f"unknown format {format!r}: use table, csv or json", 2)
+    try:
+        con = db.connect(db.warehouse_path(warehouse), read_only=not write)
+    except db.WarehouseError as error:
+        fail(str(error))
+    try:
+        relation = con.sql(query)
+        if relation is not None:
+            _print_frame(relation.pl(), format)
+    except Exception as error:  # duckdb's error classes all mean: the query could not run
+        fail(f"query failed: {error}")
+    finally:
+        con.close()
+
+
+@app.command()
+def score(
+    gold: Annotated[Path, typer.Option(help="Folder of gold JSONL files")] = SAMPLE_GOLD,
+    warehouse: WarehouseOption = None,
+    show: Annotated[int, typer.Option(help="How many misses and false hits to list per level")] = 30,
+) -> None:
+    """Precision and recall of the warehouse's records against gold JSONL files."""
+    from transforms.scoring import score as score_records
+
+    files = sorted(gold.glob("*.jsonl"))
+    if not files:
+        fail(f"{gold}: no gold .jsonl files", 2)
+    gold_rows = pl.concat([pl.read_ndjson(f, infer_schema_length=None) for f in files], how="diagonal_relaxed")
+    try:
+        con = db.connect(db.warehouse_path(warehouse), read_only=True)
+    except db.WarehouseError as error:
+        fail(str(error))
+    predicted = db.query(con, "select * from targets")
+    texts = db.query(con, "select d.source_name, t.text from current_documents d join document_texts t using (doc_id)")
+    con.close()
+    for level in score_records(predicted, texts, gold_rows):
+        console.print(
+            f"[bold]{level.level}-level[/]: precision {level.precision:.3f}  recall {level.recall:.3f}  "
+            f"F1 {level.f1:.3f}  (tp {level.true_positives}, predicted in scope {level.predicted}, gold {level.gold})"
+        )
+        for g in level.misses[:show]:
+            console.print(f"  miss  {g['doc'][:3]} {g['kind']} {g['year']} {g['indicator']} {g['value']} {g['unit']} "
+                          f"{g['qualifier']!r} {g['stretch_value']} | {g['evidence']}", markup=False)
+        for p in level.false_hits[:show]:
+            console.print(f"  extra {p['source_name'][:3]} {p['kind']} {p['year']} {p['indicator']} {p['value']} "
+                          f"{p['unit']} {p['qualifier']!r} {p['stretch_value']} | {p['evidence']}", markup=False)
+
+
+def main() -> None:  # pragma: no cover - console-script entry for `python -m flows.cli`
+    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    app()
+
+
+if __name__ == "__main__":
+    main()

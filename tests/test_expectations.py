@@ -1,0 +1,342 @@
+import datetime as dt
+import json
+import re
+
+import polars as pl
+import pytest
+
+from expectations import suites
+from expectations.validate import ValidationOutcome, validate_documents, validate_targets
+
+TARGET_SCHEMA = {
+    "record_id": pl.Utf8,
+    "doc_id": pl.Utf8,
+    "source_name": pl.Utf8,
+    "region": pl.Utf8,
+    "year": pl.Int32,
+    "kind": pl.Utf8,
+    "indicator": pl.Utf8,
+    "indicator_code": pl.Utf8,
+    "metric": pl.Utf8,
+    "value": pl.Float64,
+    "unit": pl.Utf8,
+    "qualifier": pl.Utf8,
+    "stretch_value": pl.Float64,
+    "value_base": pl.Float64,
+    "base_unit": pl.Utf8,
+    "missing_value": pl.Boolean,
+    "evidence": pl.Utf8,
+    "section": pl.Utf8,
+    "direction": pl.Utf8,
+    "commitment": pl.Utf8,
+    "char_start": pl.Int64,
+    "char_end": pl.Int64,
+}
+
+DOCUMENT_SCHEMA = {
+    "doc_id": pl.Utf8,
+    "source_name": pl.Utf8,
+    "region": pl.Utf8,
+    "year": pl.Int32,
+    "doc_type": pl.Utf8,
+    "encoding": pl.Utf8,
+    "script": pl.Utf8,
+    "n_chars": pl.Int64,
+    "ingested_at": pl.Datetime,
+}
+
+
+def target(record_id: str, **overrides) -> dict:
+    record = {
+        "record_id": record_id,
+        "doc_id": "bj-2024",
+        "source_name": "2024年北京市政府工作报告",
+        "region": "北京",
+        "year": 2024,
+        "kind": "target",
+        "indicator": "地区生产总值",
+        "indicator_code": "gdp_growth",
+        "metric": "growth",
+        "value": 6.0,
+        "unit": "%",
+        "qualifier": "左右",
+        "stretch_value": 6.5,
+        "value_base": None,
+        "base_unit": None,
+        "missing_value": False,
+        "evidence": "地区生产总值增长6%左右,力争6.5%",
+        "section": "主要预期目标",
+        "direction": "up",
+        "commitment": "soft",
+        "char_start": 120,
+        "char_end": 141,
+    }
+    record.update(overrides)
+    return record
+
+
+def targets_frame(records: list[dict]) -> pl.DataFrame:
+    return pl.DataFrame(records, schema=TARGET_SCHEMA)
+
+
+GOOD_RECORDS = [
+    target("good-gdp"),
+    target(
+        "good-energy-down",
+        indicator="单位地区生产总值能耗",
+        indicator_code="energy_intensity",
+        metric="change",
+        value=3.0,
+        stretch_value=2.5,
+        qualifier="",
+        evidence="单位地区生产总值能耗下降3%,力争下降2.5%",
+        direction="down",
+        commitment="hard",
+    ),
+    target(
+        "good-range",
+        indicator="居民消费价格涨幅",
+        indicator_code="cpi",
+        value=2.0,
+        stretch_value=3.0,
+        qualifier="区间",
+        evidence="居民消费价格涨幅2%-3%",
+        direction="down",
+    ),
+    target(
+        "good-level",
+        kind="achievement",
+        indicator="一般公共预算收入",
+        indicator_code=None,
+        metric="level",
+        value=13496.0,
+        unit="亿元",
+        qualifier="",
+        stretch_value=None,
+        evidence="一般公共预算收入完成13,496亿元",
+        direction=None,
+        commitment=None,
+    ),
+    target(
+        "good-missing",
+        kind="achievement",
+        indicator="城镇新增就业",
+        metric="level",
+        value=None,
+        unit="万人",
+        qualifier="以上",
+        stretch_value=None,
+        missing_value=True,
+        evidence="城镇新增就业保持稳定",
+    ),
+]
+
+BAD_RECORDS = {
+    "bad-unit": target("bad-unit", metric="level", unit="斤斤", stretch_value=None, evidence="产量6斤斤"),
+    "bad-growth": target("bad-growth", value=350.0, stretch_value=None, evidence="外贸进出口增长350%"),
+    "bad-share": target(
+        "bad-share",
+        indicator="研发投入强度",
+        metric="share",
+        value=240.0,
+        stretch_value=None,
+        evidence="研发投入占地区生产总值比重达到240%",
+    ),
+    "bad-evidence": target("bad-evidence", evidence="地区生产总值保持较快增长,力争更好"),
+    "bad-null-value": target("bad-null-value", value=None, stretch_value=None, missing_value=False),
+    "bad-stretch": target("bad-stretch", stretch_value=5.5, evidence="地区生产总值增长6%左右,力争5.5%"),
+    "bad-stretch-down": target(
+        "bad-stretch-down",
+        metric="change",
+        value=3.0,
+        stretch_value=3.5,
+        evidence="能耗下降3%,力争下降3.5%",
+        direction="down",
+    ),
+    "bad-twice": target("bad-twice", kind="plan", metric="level", unit="元元", stretch_value=None),
+}
+
+
+@pytest.fixture(scope="module")
+def mixed() -> pl.DataFrame:
+    return targets_frame(GOOD_RECORDS + list(BAD_RECORDS.values()))
+
+
+@pytest.fixture(scope="module")
+def outcome(mixed) -> ValidationOutcome:
+    return validate_targets(mixed)
+
+
+def quarantine_of(outcome: ValidationOutcome, record_id: str) -> list[dict]:
+    rows = outcome.quarantined.filter(pl.col("record_id") == record_id)
+    return rows.select("expectation", "column", "reason").to_dicts()
+
+
+def test_good_records_pass(outcome):
+    assert outcome.structural_failures == []
+    assert sorted(outcome.passed["record_id"]) == sorted(r["record_id"] for r in GOOD_RECORDS)
+
+
+@pytest.mark.parametrize(
+    ("record_id", "expectation", "column", "reason_fragment"),
+    [
+        ("bad-unit", "expect_column_values_to_match_regex", "unit", "unit '斤斤' does not match"),
+        ("bad-growth", "expect_column_values_to_be_between", "value", "growth of 350%"),
+        ("bad-share", "expect_column_values_to_be_between", "value", "share of 240%"),
+        ("bad-evidence", "expect_column_values_to_be_in_set", "evidence", "does not contain the value 6"),
+        ("bad-null-value", "expect_column_values_to_not_be_null", "value", "missing_value is false"),
+        (
+            "bad-stretch",
+            "expect_column_pair_values_a_to_be_greater_than_b",
+            "stretch_value",
+            "stretch_value 5.5 is not above value 6",
+        ),
+        (
+            "bad-stretch-down",
+            "expect_column_pair_values_a_to_be_greater_than_b",
+            "stretch_value",
+            "stretch_value 3.5 is not below value 3",
+        ),
+    ],
+)
+def test_bad_record_is_quarantined_with_reason(outcome, record_id, expectation, column, reason_fragment):
+    failures = quarantine_of(outcome, record_id)
+    assert len(failures) == 1, failures
+    assert failures[0]["expectation"] == expectation
+    assert failures[0]["column"] == column
+    assert reason_fragment in failures[0]["reason"]
+
+
+def test_record_failing_two_expectations_appears_twice(outcome):
+    failures = quarantine_of(outcome, "bad-twice")
+    assert {(f["column"], f["expectation"]) for f in failures} == {
+        ("kind", "expect_column_values_to_be_in_set"),
+        ("unit", "expect_column_values_to_match_regex"),
+    }
+
+
+def test_every_input_row_is_either_passed_or_quarantined(mixed, outcome):
+    quarantined_ids = set(outcome.quarantined["record_id"])
+    assert outcome.passed.height + len(quarantined_ids) == mixed.height
+    assert quarantined_ids.isdisjoint(outcome.passed["record_id"])
+
+
+def test_outputs_keep_input_schema_without_derived_columns(mixed, outcome):
+    assert outcome.passed.schema == mixed.schema
+    assert outcome.quarantined.columns == mixed.columns + ["expectation", "column", "reason"]
+    assert suites.EVIDENCE_HAS_VALUE not in outcome.quarantined.columns
+
+
+def test_results_have_one_row_per_expectation(outcome):
+    expected_rows = sum(
+        len(build().expectations)
+        for build in (suites.targets_structural, suites.targets_rows, suites.targets_warnings)
+    )
+    assert outcome.results.height == expected_rows
+    assert outcome.results.columns == [
+        "suite",
+        "expectation",
+        "column",
+        "severity",
+        "success",
+        "unexpected_count",
+        "element_count",
+        "details",
+    ]
+    details = [json.loads(text) for text in outcome.results["details"]]
+    assert all("kwargs" in d for d in details)
+
+    by_rule = {d["rule"]: row for d, row in zip(details, outcome.results.iter_rows(named=True), strict=True)}
+    assert by_rule["unit_known"]["unexpected_count"] == 2
+    assert by_rule["unit_known"]["success"] is False
+    assert by_rule["growth_plausible"]["unexpected_count"] == 1
+    assert by_rule["kind_known"]["unexpected_count"] == 1
+    assert by_rule["record_id_unique"]["success"] is True
+    assert by_rule["region_coverage"]["severity"] == "warning"
+    assert by_rule["columns"]["column"] is None
+
+
+def test_repeated_calls_give_the_same_outcome(mixed, outcome):
+    again = validate_targets(mixed)
+    assert again.passed.equals(outcome.passed)
+    assert again.quarantined.equals(outcome.quarantined)
+
+
+def test_duplicate_record_ids_stop_the_load():
+    result = validate_targets(targets_frame([target("dup"), target("dup"), target("other")]))
+    assert any("record_id" in message and "unique" in message for message in result.structural_failures)
+    assert result.passed.is_empty()
+
+
+def test_missing_column_stops_the_load():
+    result = validate_targets(targets_frame([target("a")]).drop("unit"))
+    assert len(result.structural_failures) == 1
+    assert "missing columns ['unit']" in result.structural_failures[0]
+    assert result.passed.is_empty()
+
+
+def test_empty_frame_validates_cleanly():
+    empty = targets_frame([])
+    result = validate_targets(empty)
+    assert result.structural_failures == []
+    assert result.passed.is_empty() and result.passed.schema == empty.schema
+    assert result.quarantined.is_empty()
+    assert result.results["success"].all()
+
+
+def test_coverage_warnings_do_not_quarantine():
+    sparse = [target(f"w{i}", region=None, indicator_code=None) for i in range(3)]
+    result = validate_targets(targets_frame(sparse))
+    warnings = result.results.filter(pl.col("severity") == "warning")
+    assert warnings.height == 2 and not warnings["success"].any()
+    assert result.structural_failures == []
+    assert result.passed.height == 3
+
+
+@pytest.mark.parametrize(
+    "unit", ["%", "个百分点", "亿元", "万吨标准煤", "万千瓦时", "平方公里", "万人次", "微克/立方米"]
+)
+def test_unit_pattern_accepts_known_units(unit):
+    assert re.fullmatch(suites.UNIT_PATTERN, unit)
+
+
+@pytest.mark.parametrize("unit", ["斤斤", "亿", "元元", "", "percent"])
+def test_unit_pattern_rejects_unknown_units(unit):
+    assert not re.fullmatch(suites.UNIT_PATTERN, unit)
+
+
+def document(doc_id: str, **overrides) -> dict:
+    record = {
+        "doc_id": doc_id,
+        "source_name": "2024年北京市政府工作报告",
+        "region": "北京",
+        "year": 2024,
+        "doc_type": "government_work_report",
+        "encoding": "utf-8",
+        "script": "simplified",
+        "n_chars": 18_000,
+        "ingested_at": dt.datetime(2024, 3, 1, 8, 30),
+    }
+    record.update(overrides)
+    return record
+
+
+def test_documents_warnings_are_reported_but_nothing_is_blocked():
+    docs = pl.DataFrame(
+        [document("bj-2024"), document("hk-2024", script="cyrillic", region=None, n_chars=150)],
+        schema=DOCUMENT_SCHEMA,
+    )
+    result = validate_documents(docs)
+    assert result.structural_failures == []
+    assert result.passed.equals(docs)
+    assert result.quarantined.is_empty()
+    failed = result.results.filter(~pl.col("success"))
+    assert set(failed["column"]) == {"script", "n_chars"}
+    assert set(failed["severity"]) == {"warning"}
+
+
+def test_duplicate_doc_ids_stop_the_load():
+    docs = pl.DataFrame([document("bj-2024"), document("bj-2024")], schema=DOCUMENT_SCHEMA)
+    result = validate_documents(docs)
+    assert any("doc_id" in message for message in result.structural_failures)
+    assert result.passed.is_empty()

@@ -1,0 +1,81 @@
+"""Numbers and units as written in Chinese policy text."""
+
+from __future__ import annotations
+
+import re
+
+MAGNITUDES = {"万亿": 1e12, "千万": 1e7, "百万": 1e6, "十万": 1e5, "亿": 1e8, "万": 1e4, "千": 1e3}
+PERCENT_UNITS = ("个百分点", "百分点", "%", "‰")
+# Classifiers count the noun that follows them ("100家企业"); measures give a size ("5000万元").
+CLASSIFIERS = (
+    "个", "家", "所", "处", "条", "项", "件", "名", "场", "户", "台", "套", "座", "张", "部", "类", "大类",
+    "辆", "批", "支", "位", "对", "只", "头", "株", "棵", "间", "册", "篇", "块", "栋", "幢", "艘", "架",
+    "次", "人次", "宗", "期", "所", "床", "盏", "根", "口", "眼", "片", "组", "种", "款", "门",
+)
+MEASURES = (
+    "人", "元", "美元", "公里", "千米", "米", "平方公里", "平方米", "立方米", "亩", "公顷", "吨", "吨标准煤",
+    "斤", "公斤", "千瓦", "千瓦时", "兆瓦", "小时", "天", "倍", "标准箱", "吨公里",
+)
+BASE_UNITS = tuple(sorted(set(CLASSIFIERS + MEASURES), key=len, reverse=True))
+
+ARABIC = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+CHINESE = r"[零〇一二两三四五六七八九十百千万亿]+"
+_MAG = "|".join(sorted(MAGNITUDES, key=len, reverse=True))
+_PCT = "|".join(re.escape(u) for u in PERCENT_UNITS)
+_BASE = "|".join(BASE_UNITS)
+
+MENTION = re.compile(
+    rf"(?P<num>{ARABIC}|{CHINESE})"
+    rf"(?:(?P<sep>[-—–~至到])(?P<num2>{ARABIC})(?=(?:{_PCT}|余|多|{_MAG}|{_BASE})))?"
+    rf"(?:(?P<pct>{_PCT})"
+    rf"|(?P<approx1>余|多)?(?P<mag>{_MAG})?(?P<approx2>余|多)?(?P<base>{_BASE})?)"
+)
+
+CN_VALUES = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+CN_BIG_UNITS = {"万": 1e4, "亿": 1e8}
+
+
+def parse_chinese_numeral(text: str) -> float | None:
+    """'五十六' -> 56, '一百二十' -> 120, '两万' -> 20000, '三千五百' -> 3500; None if malformed."""
+    total, section, digit = 0.0, 0.0, None
+    for char in text:
+        if char in CN_VALUES:
+            if digit is not None:
+                return None  # two digits in a row: "二三" is not a number
+            digit = CN_VALUES[char]
+        elif char in CN_SMALL_UNITS:
+            section += (1 if digit is None else digit) * CN_SMALL_UNITS[char]
+            digit = None
+        elif char in CN_BIG_UNITS:
+            section += digit or 0
+            total = (total + (section or 1)) * CN_BIG_UNITS[char]
+            section, digit = 0.0, None
+        else:
+            return None
+    return total + section + (digit or 0)
+
+
+def parse_number(text: str) -> float | None:
+    if text[0].isdigit():
+        return float(text.replace(",", ""))
+    return parse_chinese_numeral(text)
+
+
+def is_counting_chinese_numeral(text: str) -> bool:
+    """Chinese numerals are taken as values only when they are real counts ("五十六", "两万"),
+    not one-character ordinals of names ("三年行动", "八场战役", "七大产业")."""
+    return len(text) >= 2 and any(c in "十百千万亿" for c in text) and parse_chinese_numeral(text) is not None
+
+
+def unit_parts(mag: str | None, base: str | None, pct: str | None) -> tuple[str, float, str]:
+    """(unit as written, factor to the base unit, base unit): 万人 -> ('万人', 1e4, '人')."""
+    if pct:
+        return pct, 1.0, pct
+    factor = MAGNITUDES.get(mag or "", 1.0)
+    return (mag or "") + (base or ""), factor, base or ""
+
+
+def format_value(value: float) -> str:
+    """6.0 -> '6', 6.5 -> '6.5': how a value is written in running text."""
+    return f"{value:.10g}"

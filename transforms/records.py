@@ -1,0 +1,194 @@
+"""Documents -> the warehouse's frames: documents, sentences, targets, qualitative targets, units."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import lru_cache
+
+import polars as pl
+
+from transforms.extract import EXTRACTOR_VERSION, clause_bounds, extract_sentence
+from transforms.lexicon import VOCAB_DIR
+from transforms.structure import sentences
+
+TARGET_SCHEMA = {
+    "record_id": pl.Utf8,
+    "doc_id": pl.Utf8,
+    "source_name": pl.Utf8,
+    "region": pl.Utf8,
+    "year": pl.Int32,
+    "kind": pl.Utf8,
+    "indicator": pl.Utf8,
+    "indicator_code": pl.Utf8,
+    "metric": pl.Utf8,
+    "value": pl.Float64,
+    "unit": pl.Utf8,
+    "qualifier": pl.Utf8,
+    "stretch_value": pl.Float64,
+    "value_base": pl.Float64,
+    "base_unit": pl.Utf8,
+    "missing_value": pl.Boolean,
+    "evidence": pl.Utf8,
+    "section": pl.Utf8,
+    "direction": pl.Utf8,
+    "commitment": pl.Utf8,
+    "char_start": pl.Int64,
+    "char_end": pl.Int64,
+}
+SENTENCE_SCHEMA = {
+    "doc_id": pl.Utf8,
+    "paragraph": pl.Int64,
+    "char_start": pl.Int64,
+    "sentence": pl.Utf8,
+    "section": pl.Utf8,
+    "section_kind": pl.Utf8,
+    "section_year": pl.Int32,
+}
+RAW_RECORD_SCHEMA = {
+    "kind": pl.Utf8, "year": pl.Int32, "indicator": pl.Utf8, "metric": pl.Utf8, "value": pl.Float64,
+    "unit": pl.Utf8, "qualifier": pl.Utf8, "stretch_value": pl.Float64, "value_base": pl.Float64,
+    "base_unit": pl.Utf8, "missing_value": pl.Boolean, "direction": pl.Utf8, "commitment": pl.Utf8,
+    "evidence": pl.Utf8, "offset": pl.Int64, "offset_end": pl.Int64,
+}
+QUALITATIVE_SCHEMA = {"doc_id": pl.Utf8, "region": pl.Utf8, "year": pl.Int32, "indicator_code": pl.Utf8,
+                      "statement": pl.Utf8, "char_start": pl.Int64}
+UNIT_SCHEMA = {"record_id": pl.Utf8, "unit_name": pl.Utf8, "role": pl.Utf8}
+
+
+@lru_cache(maxsize=1)
+def indicator_vocabulary() -> pl.DataFrame:
+    return pl.read_csv(VOCAB_DIR / "indicators.csv")
+
+
+def sentence_frame(documents: pl.DataFrame) -> pl.DataFrame:
+    """One row per sentence of every document (documents need doc_id, text, doc_type, year)."""
+    rows = [
+        {"doc_id": doc["doc_id"], **sentence}
+        for doc in documents.select("doc_id", "text", "doc_type", "year").iter_rows(named=True)
+        for sentence in sentences(doc["text"], doc["doc_type"], doc["year"])
+    ]
+    return pl.DataFrame(rows, schema=SENTENCE_SCHEMA)
+
+
+def _extract_batch(batch: pl.DataFrame) -> list[list[dict]]:
+    return [
+        extract_sentence(text, kind, year)
+        for text, kind, year in batch.select("sentence", "section_kind", "section_year").iter_rows()
+    ]
+
+
+def stable_id(*parts: object) -> str:
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:20]
+
+
+def indicator_code_expr(column: str = "indicator") -> pl.Expr:
+    """First matching code of the maintained vocabulary (its order puts specific codes first)."""
+    expr = pl.lit(None, dtype=pl.Utf8)
+    for code, pattern in reversed(indicator_vocabulary().select("code", "pattern").rows()):
+        expr = pl.when(pl.col(column).str.contains(pattern)).then(pl.lit(code)).otherwise(expr)
+    return expr
+
+
+def target_frame(documents: pl.DataFrame, sentence_rows: pl.DataFrame) -> pl.DataFrame:
+    """Records of all sentences, joined to document metadata, with ids and indicator codes."""
+    extracted = sentence_rows.with_columns(
+        records=pl.Series(_extract_batch(sentence_rows), dtype=pl.List(pl.Struct(RAW_RECORD_SCHEMA)))
+    )
+    records = (
+        extracted.explode("records")
+        .drop_nulls("records")
+        .drop("year", strict=False)
+        .unnest("records")
+        .join(documents.select("doc_id", "source_name", "region"), on="doc_id", how="left")
+        .with_columns(
+            char_start=pl.col("char_start") + pl.col("offset"),
+            char_end=pl.col("char_start") + pl.col("offset_end"),
+        )
+    )
+    return records.with_columns(
+        record_id=pl.concat_str("doc_id", "char_start", "char_end", separator="|").map_elements(
+            stable_id, return_dtype=pl.Utf8
+        ),
+        indicator_code=indicator_code_expr(),
+    ).select([pl.col(name).cast(dtype) for name, dtype in TARGET_SCHEMA.items()])
+
+
+QUALITATIVE_WORDS = re.compile(r"高于|同步|稳中有增|稳中提质|稳中有升|稳定增长|持续增长|基本持平|保持稳定|不低于|快于|好于|明显提高")
+
+
+def _first_mentioned_code(statement: str, vocabulary: list[tuple[str, str]]) -> str | None:
+    """The indicator the statement is about is the one it names first ("居民收入增长高于GDP增速")."""
+    found = [(m.start(), code) for code, mention in vocabulary if (m := re.search(mention, statement))]
+    return min(found)[1] if found else None
+
+
+def qualitative_frame(documents: pl.DataFrame, sentence_rows: pl.DataFrame) -> pl.DataFrame:
+    """Headline indicators stated without a figure ("粮食产量稳中有增") in plan sections."""
+    vocabulary = indicator_vocabulary().select("code", "mention").rows()
+    rows = []
+    for doc_id, start, text in sentence_rows.filter(pl.col("section_kind") == "plan").select(
+        "doc_id", "char_start", "sentence"
+    ).iter_rows():
+        for clause in re.finditer(r"[^,;:。]+", text):
+            statement = clause.group(0)
+            if re.search(r"\d", statement) or not QUALITATIVE_WORDS.search(statement):
+                continue
+            code = _first_mentioned_code(statement, vocabulary)
+            if code:
+                rows.append({"doc_id": doc_id, "indicator_code": code, "statement": statement,
+                             "char_start": start + clause.start()})
+    found = pl.DataFrame(rows, schema={k: QUALITATIVE_SCHEMA[k] for k in ("doc_id", "indicator_code", "statement", "char_start")})
+    return found.join(documents.select("doc_id", "region", "year"), on="doc_id", how="left").select(
+        [pl.col(name).cast(dtype) for name, dtype in QUALITATIVE_SCHEMA.items()]
+    )
+
+
+UNIT_ANNOTATION = re.compile(r"\((牵头单位:[^)]*)\)")
+TASK_START = re.compile(r"(?m)^\d{1,2}\.")
+
+
+def _task_spans(text: str) -> list[tuple[int, int, list[tuple[str, str]]]]:
+    """(start, end, [(unit, role)]) of each numbered task closed by a 牵头单位/参与单位 note."""
+    spans, previous_end = [], 0
+    for note in UNIT_ANNOTATION.finditer(text):
+        starts = [m.start() for m in TASK_START.finditer(text, previous_end, note.start())]
+        if starts:
+            units = []
+            for part in re.split(r"[,;]", note.group(1)):
+                role, _, names = part.partition(":")
+                role_name = "lead" if "牵头" in role else "partner" if "参与" in role else None
+                units += [(name.strip(), role_name) for name in names.split("、") if name.strip() and role_name]
+            spans.append((starts[-1], note.end(), units))
+        previous_end = note.end()
+    return spans
+
+
+def target_units_frame(documents: pl.DataFrame, targets: pl.DataFrame) -> pl.DataFrame:
+    rows = []
+    for doc_id, text in documents.select("doc_id", "text").iter_rows():
+        spans = _task_spans(text)
+        if not spans:
+            continue
+        for record_id, start in targets.filter(pl.col("doc_id") == doc_id).select("record_id", "char_start").iter_rows():
+            for span_start, span_end, units in spans:
+                if span_start <= start < span_end:
+                    rows += [{"record_id": record_id, "unit_name": name, "role": role} for name, role in units]
+                    break
+    return pl.DataFrame(rows, schema=UNIT_SCHEMA).unique(maintain_order=True)
+
+
+def evidence_in_context(text: str, char_start: int) -> str:
+    start, end = clause_bounds(text, char_start)
+    return text[start:end]
+
+
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "TARGET_SCHEMA",
+    "indicator_code_expr",
+    "qualitative_frame",
+    "sentence_frame",
+    "target_frame",
+    "target_units_frame",
+]

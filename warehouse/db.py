@@ -1,0 +1,167 @@
+"""The DuckDB warehouse: connection, numbered migrations, and the one-transaction loader."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+SQL_DIR = Path(__file__).parent / "sql"
+DEFAULT_WAREHOUSE = Path("data") / "govtargets.duckdb"
+WAREHOUSE_ENV = "GOVTARGETS_WAREHOUSE"
+# Tables whose rows belong to one document: replaced together when the document is reloaded.
+PER_DOCUMENT_TABLES = ("targets", "quarantine", "qualitative_targets", "document_texts")
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse cannot be opened or written; the message says which file and why."""
+
+
+def warehouse_path(explicit: str | Path | None = None) -> Path:
+    """The flag wins, then $GOVTARGETS_WAREHOUSE, then data/govtargets.duckdb."""
+    return Path(explicit or os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if read_only and not path.exists():
+        raise WarehouseError(f"{path}: no warehouse here yet (run `govtargets run` first)")
+    try:
+        if not read_only:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            raise WarehouseError(f"{path}: in use by another govtargets process (one writer at a time)") from error
+        raise WarehouseError(f"{path}: cannot open the warehouse: {error}") from error
+    except OSError as error:
+        raise WarehouseError(f"{path}: cannot create the warehouse folder: {error}") from error
+
+
+def migrations() -> list[tuple[int, Path]]:
+    found = [(int(m.group(1)), p) for p in SQL_DIR.glob("*.sql") if (m := re.match(r"(\d+)_", p.name))]
+    return sorted(found)
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply the numbered DDL files not yet applied, in order; returns the schema version."""
+    con.execute("create table if not exists schema_version (version integer primary key, name varchar, applied_at timestamp)")
+    current = con.execute("select coalesce(max(version), 0) from schema_version").fetchall()[0][0]
+    for version, path in migrations():
+        if version <= current:
+            continue
+        con.execute("begin transaction")
+        con.execute(path.read_text(encoding="utf-8"))
+        con.execute("insert into schema_version values (?, ?, ?)", [version, path.name, now()])
+        con.execute("commit")
+        current = version
+    return current
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+@dataclass
+class Batch:
+    """Everything one run loads; frames may be empty but always have their columns."""
+
+    run_id: str
+    documents: pl.DataFrame
+    targets: pl.DataFrame
+    quarantine: pl.DataFrame
+    qualitative: pl.DataFrame
+    units: pl.DataFrame
+    rejected: pl.DataFrame
+    validation: pl.DataFrame
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    if frame.is_empty():
+        return
+    columns = ", ".join(frame.columns)
+    con.register("incoming", frame)
+    con.execute(f"insert into {table} ({columns}) select {columns} from incoming")
+    con.unregister("incoming")
+
+
+def _delete_documents(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None:
+    if not doc_ids:
+        return
+    con.execute("delete from target_units where record_id in (select record_id from targets where doc_id in ?)", [doc_ids])
+    for table in PER_DOCUMENT_TABLES:
+        con.execute(f"delete from {table} where doc_id in ?", [doc_ids])
+
+
+def _supersede_older_versions(con: duckdb.DuckDBPyConnection, documents: pl.DataFrame) -> list[str]:
+    """A file loaded again with other bytes replaces its old version: the old records go, the
+    old document row stays with a pointer to the new one."""
+    pairs = documents.select("source_name", "doc_id").rows()
+    superseded = []
+    for source_name, doc_id in pairs:
+        old = con.execute(
+            "select doc_id from documents where source_name = ? and doc_id <> ? and superseded_by is null",
+            [source_name, doc_id],
+        ).fetchall()
+        for (old_id,) in old:
+            con.execute("update documents set superseded_by = ? where doc_id = ?", [doc_id, old_id])
+            superseded.append(old_id)
+    _delete_documents(con, superseded)
+    return superseded
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict:
+    """Replace every document of the batch and its records in one transaction: all or nothing."""
+    doc_ids = batch.documents["doc_id"].to_list()
+    con.execute("begin transaction")
+    try:
+        superseded = _supersede_older_versions(con, batch.documents)
+        _delete_documents(con, doc_ids)
+        con.execute("delete from documents where doc_id in ?", [doc_ids])
+        _insert(con, "documents", batch.documents.drop("text").with_columns(run_id=pl.lit(batch.run_id)))
+        _insert(con, "document_texts", batch.documents.select("doc_id", "text"))
+        _insert(con, "targets", batch.targets.with_columns(run_id=pl.lit(batch.run_id)))
+        _insert(con, "quarantine", batch.quarantine.rename({"column": "column_name"}, strict=False).with_columns(
+            run_id=pl.lit(batch.run_id)))
+        _insert(con, "qualitative_targets", batch.qualitative.with_columns(run_id=pl.lit(batch.run_id)))
+        _insert(con, "target_units", batch.units)
+        _insert(con, "rejected_files", batch.rejected.with_columns(run_id=pl.lit(batch.run_id)))
+        _insert(con, "validation_results", batch.validation.rename({"column": "column_name"}, strict=False).with_columns(
+            run_id=pl.lit(batch.run_id)))
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return {"documents": len(doc_ids), "superseded": len(superseded)}
+
+
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None, input_path: str, versions: str) -> None:
+    con.execute(
+        "insert into runs (run_id, flow_run_id, started_at, status, input_path, versions) values (?, ?, ?, 'running', ?, ?)",
+        [run_id, flow_run_id, now(), input_path, versions],
+    )
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, counts: dict) -> None:
+    con.execute(
+        """update runs set finished_at = ?, status = ?, n_files = ?, n_documents = ?, n_records = ?,
+               n_loaded = ?, n_quarantined = ?, n_rejected = ? where run_id = ?""",
+        [now(), status, counts.get("files"), counts.get("documents"), counts.get("records"), counts.get("loaded"),
+         counts.get("quarantined"), counts.get("rejected"), run_id],
+    )
+
+
+def loaded_doc_ids(con: duckdb.DuckDBPyConnection, extractor_version: str) -> set[str]:
+    """Documents already loaded by this extractor version: unchanged files need no work."""
+    rows = con.execute(
+        "select doc_id from documents where extractor_version = ? and superseded_by is null", [extractor_version]
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
+    return con.sql(sql).pl()
