@@ -21,6 +21,8 @@ from great_expectations.expectations.row_conditions import (
     Operator,
 )
 
+from transforms.numbers import BASE_UNITS as EXTRACTOR_UNITS
+
 STRUCTURAL = "structural"
 ROW = "row"
 WARNING = "warning"
@@ -120,6 +122,8 @@ BASE_UNITS = frozenset(
         # time
         "年", "个月", "周", "天", "小时",
     }
+    # every unit the extractor knows is a known unit here too (眼 for wells, 种 for kinds …)
+    | set(EXTRACTOR_UNITS)
 )  # fmt: skip
 
 
@@ -131,7 +135,10 @@ def _alternation(options) -> str:
 UNIT_PATTERN = rf"^(?:{_alternation(UNIT_MAGNITUDES)})?(?:{_alternation(BASE_UNITS)})$"
 
 YEAR_MIN, YEAR_MAX = 1949, 2100
-GROWTH_PCT_MIN, GROWTH_PCT_MAX = -50, 100
+# Growth of an arbitrary indicator from a small base can be large ("到位资金增长170%"); a
+# headline indicator (GDP, revenue, investment, prices, income) moving more than this is an error.
+GROWTH_PCT_MIN, GROWTH_PCT_MAX = -100, 1000
+HEADLINE_GROWTH_PCT_MIN, HEADLINE_GROWTH_PCT_MAX = -30, 50
 # 'share' covers rates too, and completion rates pass 100% ("投资完成率121%"); 200% is not plausible
 SHARE_PCT_MIN, SHARE_PCT_MAX = 0, 200
 MIN_INDICATOR_LENGTH = 2
@@ -171,6 +178,10 @@ def _is_false(column: str) -> ComparisonCondition:
 
 def _percent_metric(metric: str):
     return (Column("metric") == metric) & (Column("unit") == "%")
+
+
+def _headline_growth():
+    return (Column("metric") == "growth") & (Column("unit") == "%") & Column("indicator_code").is_not_null()
 
 
 def targets_structural() -> gx.ExpectationSuite:
@@ -293,6 +304,21 @@ def _value_expectations() -> list:
                 f"a growth rate in % is between {GROWTH_PCT_MIN} and {GROWTH_PCT_MAX}",
                 reason=(
                     f"growth of {{value}}% is outside the plausible range {GROWTH_PCT_MIN}..{GROWTH_PCT_MAX}%"
+                ),
+            ),
+        ),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="value",
+            min_value=HEADLINE_GROWTH_PCT_MIN,
+            max_value=HEADLINE_GROWTH_PCT_MAX,
+            row_condition=_headline_growth(),
+            meta=_meta(
+                "headline_growth_plausible",
+                ROW,
+                f"a headline indicator's growth in % is between {HEADLINE_GROWTH_PCT_MIN} and {HEADLINE_GROWTH_PCT_MAX}",
+                reason=(
+                    f"growth of {{value}}% for a headline indicator ({{indicator_code}}) is outside "
+                    f"{HEADLINE_GROWTH_PCT_MIN}..{HEADLINE_GROWTH_PCT_MAX}%"
                 ),
             ),
         ),

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import polars as pl
 import typer
 from rich.console import Console
@@ -14,7 +15,9 @@ from rich.table import Table
 
 from warehouse import db
 
-app = typer.Typer(help="Chinese government work reports -> validated target records in DuckDB.", no_args_is_help=True)
+app = typer.Typer(
+    help="Chinese government work reports -> validated target records in DuckDB.", no_args_is_help=True
+)
 console = Console()
 err = Console(stderr=True)
 
@@ -23,7 +26,9 @@ SAMPLE_GOLD = Path(__file__).resolve().parent.parent / "samples" / "gold"
 
 WarehouseOption = Annotated[
     Path | None,
-    typer.Option("--warehouse", "-w", help=f"DuckDB file (default: ${db.WAREHOUSE_ENV} or {db.DEFAULT_WAREHOUSE})"),
+    typer.Option(
+        "--warehouse", "-w", help=f"DuckDB file (default: ${db.WAREHOUSE_ENV} or {db.DEFAULT_WAREHOUSE})"
+    ),
 ]
 
 
@@ -40,7 +45,7 @@ def _check_writable(path: Path) -> None:
         con.close()
     except db.WarehouseError as error:
         fail(str(error))
-    except Exception as error:  # duckdb raises several types for a file that is not a database
+    except duckdb.Error as error:  # e.g. a file that is not a DuckDB database
         fail(f"{path}: cannot use as a warehouse: {error}")
 
 
@@ -59,7 +64,7 @@ def run(
 
     try:
         summary = pipeline(input_dir=str(input), warehouse=str(path), full_refresh=full_refresh)
-    except Exception as error:
+    except Exception as error:  # noqa: BLE001 - the CLI boundary: any failure becomes one clear line
         fail(f"pipeline failed: {error}")
     table = Table(title="govtargets run", show_header=False)
     for key in ("documents", "unchanged", "records", "loaded", "quarantined", "rejected", "warehouse"):
@@ -99,7 +104,7 @@ def sql(
         relation = con.sql(query)
         if relation is not None:
             _print_frame(relation.pl(), format)
-    except Exception as error:  # duckdb's error classes all mean: the query could not run
+    except duckdb.Error as error:
         fail(f"query failed: {error}")
     finally:
         con.close()
@@ -117,13 +122,17 @@ def score(
     files = sorted(gold.glob("*.jsonl"))
     if not files:
         fail(f"{gold}: no gold .jsonl files", 2)
-    gold_rows = pl.concat([pl.read_ndjson(f, infer_schema_length=None) for f in files], how="diagonal_relaxed")
+    gold_rows = pl.concat(
+        [pl.read_ndjson(f, infer_schema_length=None) for f in files], how="diagonal_relaxed"
+    )
     try:
         con = db.connect(db.warehouse_path(warehouse), read_only=True)
     except db.WarehouseError as error:
         fail(str(error))
     predicted = db.query(con, "select * from targets")
-    texts = db.query(con, "select d.source_name, t.text from current_documents d join document_texts t using (doc_id)")
+    texts = db.query(
+        con, "select d.source_name, t.text from current_documents d join document_texts t using (doc_id)"
+    )
     con.close()
     for level in score_records(predicted, texts, gold_rows):
         console.print(
@@ -131,11 +140,17 @@ def score(
             f"F1 {level.f1:.3f}  (tp {level.true_positives}, predicted in scope {level.predicted}, gold {level.gold})"
         )
         for g in level.misses[:show]:
-            console.print(f"  miss  {g['doc'][:3]} {g['kind']} {g['year']} {g['indicator']} {g['value']} {g['unit']} "
-                          f"{g['qualifier']!r} {g['stretch_value']} | {g['evidence']}", markup=False)
+            console.print(
+                f"  miss  {g['doc'][:3]} {g['kind']} {g['year']} {g['indicator']} {g['value']} {g['unit']} "
+                f"{g['qualifier']!r} {g['stretch_value']} | {g['evidence']}",
+                markup=False,
+            )
         for p in level.false_hits[:show]:
-            console.print(f"  extra {p['source_name'][:3]} {p['kind']} {p['year']} {p['indicator']} {p['value']} "
-                          f"{p['unit']} {p['qualifier']!r} {p['stretch_value']} | {p['evidence']}", markup=False)
+            console.print(
+                f"  extra {p['source_name'][:3]} {p['kind']} {p['year']} {p['indicator']} {p['value']} "
+                f"{p['unit']} {p['qualifier']!r} {p['stretch_value']} | {p['evidence']}",
+                markup=False,
+            )
 
 
 def main() -> None:  # pragma: no cover - console-script entry for `python -m flows.cli`

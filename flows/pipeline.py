@@ -51,7 +51,9 @@ def list_input_files(input_dir: Path) -> list[Path]:
 def read_known_documents(warehouse: Path) -> tuple[set[str], pl.DataFrame]:
     """Doc ids already loaded by this extractor, and metadata that can anchor year inference."""
     if not warehouse.exists():
-        return set(), pl.DataFrame(schema={k: DOCUMENT_SCHEMA[k] for k in ("region", "year", "congress_term", "session_no")})
+        return set(), pl.DataFrame(
+            schema={k: DOCUMENT_SCHEMA[k] for k in ("region", "year", "congress_term", "session_no")}
+        )
     con = db.connect(warehouse, read_only=True)
     try:
         known = db.loaded_doc_ids(con, EXTRACTOR_VERSION) if _has_table(con, "documents") else set()
@@ -66,11 +68,17 @@ def read_known_documents(warehouse: Path) -> tuple[set[str], pl.DataFrame]:
 
 
 def _has_table(con, name: str) -> bool:
-    return bool(con.execute("select count(*) from information_schema.tables where table_name = ?", [name]).fetchall()[0][0])
+    return bool(
+        con.execute("select count(*) from information_schema.tables where table_name = ?", [name]).fetchall()[
+            0
+        ][0]
+    )
 
 
 @task(cache_policy=NO_CACHE)
-def ingest_documents(paths: list[Path], known: set[str], anchors: pl.DataFrame, full_refresh: bool) -> Ingested:
+def ingest_documents(
+    paths: list[Path], known: set[str], anchors: pl.DataFrame, full_refresh: bool
+) -> Ingested:
     """Decode, normalize and describe each new file; unusable files are recorded, not fatal."""
     logger = get_run_logger()
     rows, rejected, skipped = [], [], 0
@@ -88,13 +96,20 @@ def ingest_documents(paths: list[Path], known: set[str], anchors: pl.DataFrame, 
         try:
             rows.append(document_row(path.name, data))
         except RejectedInput as error:
-            rejected.append({"path": str(path), "doc_id": doc_id, "reason": error.reason, "detail": error.detail})
+            rejected.append(
+                {"path": str(path), "doc_id": doc_id, "reason": error.reason, "detail": error.detail}
+            )
             logger.warning("rejected %s: %s: %s", path, error.reason, error.detail)
     documents = documents_frame(rows, anchors).with_columns(ingested_at=pl.lit(db.now()))
     for doc in documents.iter_rows(named=True):
         logger.info(
-            "%s: %s, %s, %s %s, %s chars", doc["source_name"], doc["encoding"], doc["script"],
-            doc["region"], doc["year"], doc["n_chars"],
+            "%s: %s, %s, %s %s, %s chars",
+            doc["source_name"],
+            doc["encoding"],
+            doc["script"],
+            doc["region"],
+            doc["year"],
+            doc["n_chars"],
         )
     return Ingested(documents, pl.DataFrame(rejected, schema=REJECTED_SCHEMA), skipped)
 
@@ -108,7 +123,9 @@ def extract_records(documents: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
 
 
 @task(cache_policy=NO_CACHE)
-def validate_records(targets: pl.DataFrame, documents: pl.DataFrame) -> tuple[ValidationOutcome, ValidationOutcome]:
+def validate_records(
+    targets: pl.DataFrame, documents: pl.DataFrame
+) -> tuple[ValidationOutcome, ValidationOutcome]:
     """Great Expectations suites: structural failures block the load, failing rows are quarantined."""
     return validate_targets(targets), validate_documents(documents.drop("text"))
 
@@ -150,7 +167,9 @@ def record_run(warehouse: Path, run_id: str, input_dir: Path, status: str, count
 def publish_summary(summary: dict, validation: pl.DataFrame) -> None:
     lines = [f"| {k} | {v} |" for k, v in summary.items()]
     create_markdown_artifact(
-        key="pipeline-summary", markdown="| item | value |\n|---|---|\n" + "\n".join(lines), description="Run summary"
+        key="pipeline-summary",
+        markdown="| item | value |\n|---|---|\n" + "\n".join(lines),
+        description="Run summary",
     )
     if not validation.is_empty():
         table = validation.select("suite", "expectation", "column", "severity", "success", "unexpected_count")
@@ -158,7 +177,11 @@ def publish_summary(summary: dict, validation: pl.DataFrame) -> None:
 
 
 @flow(name="pipeline", log_prints=True)
-def pipeline(input_dir: str = str(SAMPLE_CORPUS), warehouse: str = str(db.DEFAULT_WAREHOUSE), full_refresh: bool = False) -> dict:
+def pipeline(
+    input_dir: str = str(SAMPLE_CORPUS),
+    warehouse: str = str(db.DEFAULT_WAREHOUSE),
+    full_refresh: bool = False,
+) -> dict:
     """Raw report files -> validated target records in the DuckDB warehouse."""
     input_path, warehouse_path = Path(input_dir), Path(warehouse)
     run_id = uuid.uuid4().hex[:16]

@@ -249,7 +249,7 @@ def test_results_have_one_row_per_expectation(outcome):
     by_rule = {d["rule"]: row for d, row in zip(details, outcome.results.iter_rows(named=True), strict=True)}
     assert by_rule["unit_known"]["unexpected_count"] == 2
     assert by_rule["unit_known"]["success"] is False
-    assert by_rule["growth_plausible"]["unexpected_count"] == 1
+    assert by_rule["headline_growth_plausible"]["unexpected_count"] == 1
     assert by_rule["kind_known"]["unexpected_count"] == 1
     assert by_rule["record_id_unique"]["success"] is True
     assert by_rule["region_coverage"]["severity"] == "warning"

@@ -108,7 +108,9 @@ def _decode_with_bom(data: bytes) -> DecodedText | None:
         if data.startswith(bom):
             text = _strict(data, encoding)
             if text is None:
-                raise RejectedInput("undecodable", f"starts with a {encoding} byte-order mark but is not valid {encoding}")
+                raise RejectedInput(
+                    "undecodable", f"starts with a {encoding} byte-order mark but is not valid {encoding}"
+                )
             return DecodedText(text, encoding, 1.0)
     return None
 
@@ -165,9 +167,9 @@ def _check_is_chinese_text(decoded: DecodedText) -> None:
             "not_chinese",
             f"only {share:.0%} of the characters are Chinese (decoded as {decoded.encoding})",
         )
-    if decoded.encoding not in ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"):
-        if plausibility(decoded.text) < MIN_PLAUSIBLE:
-            raise RejectedInput("undecodable", f"decodes as {decoded.encoding} but reads as garbage")
+    unicode = decoded.encoding.startswith(("utf-8", "utf-16"))
+    if not unicode and plausibility(decoded.text) < MIN_PLAUSIBLE:
+        raise RejectedInput("undecodable", f"decodes as {decoded.encoding} but reads as garbage")
 
 
 def detect_script(text: str) -> str:

@@ -6,9 +6,8 @@ import hashlib
 
 import polars as pl
 
-from transforms.decode import decode_bytes, detect_script
+from transforms.decode import decode_bytes, detect_script, han_share
 from transforms.normalize import normalize_text
-from transforms.decode import han_share
 from transforms.structure import document_metadata, infer_years_from_sessions
 
 DOCUMENT_SCHEMA = {

@@ -6,6 +6,7 @@ are general ones about how Chinese policy text states figures, never about parti
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -34,6 +35,7 @@ RANGE_TAIL = re.compile(r"^[-—–~至到](\d+(?:\.\d+)?)")
 # After a measure (money, power, area), 以上/以下 + a noun, or 的, makes the figure a size
 # threshold of what follows ("投资5000万元以上的项目", "30万千瓦以下燃煤机组"), not a record.
 THRESHOLD_TAIL = re.compile(r"^(?:(?:以上|以下|及以上)?的|(?:以上|以下)[\u4e00-\u9fff])")
+HAN_NEXT = re.compile(r"^[“\u4e00-\u9fff]")
 OVER_THRESHOLD = re.compile(r"(?<![超通])过$")  # "营收过100亿元的企业"; not 超过 (a bound word)
 NOT_VALUE_BEFORE = re.compile(r"(?:第|[A-Za-z]|[×x*+·.])$")
 NOT_VALUE_AFTER = re.compile(r"^[A-Za-z×·+]")
@@ -55,8 +57,30 @@ TRAILING_VERBS = re.compile(
     r"分别|由|从|约|近|在|是)+$"
 )
 # Verbs that define the measure itself and so stay in the indicator ("新增学位", "新开工棚户区").
-MEASURE_VERBS = re.compile(r"^(?:新增|新建|新开工|新改建|新改扩建|新扩建|改扩建|新集聚|新培育|新认定|新开发|新开通|新筹集|新登记|引进|改造|整治改造|关停|治理|新设|新引进|新入选|新获批|新创建)")
-NOMINAL_FLAGS = ("n", "vn", "j", "l", "nz", "nr", "ns", "nt", "an", "b", "i", "x", "eng", "s", "f", "g", "m", "q", "a")
+MEASURE_VERBS = re.compile(
+    r"^(?:新增|新建|新开工|新改建|新改扩建|新扩建|改扩建|新集聚|新培育|新认定|新开发|新开通|新筹集|新登记|引进|改造|整治改造|关停|治理|新设|新引进|新入选|新获批|新创建)"
+)
+NOMINAL_FLAGS = (
+    "n",
+    "vn",
+    "j",
+    "l",
+    "nz",
+    "nr",
+    "ns",
+    "nt",
+    "an",
+    "b",
+    "i",
+    "x",
+    "eng",
+    "s",
+    "f",
+    "g",
+    "m",
+    "q",
+    "a",
+)
 STOP_FLAGS = ("v", "d", "ad", "p", "c", "u", "ud", "uj", "ul", "uz", "y", "r", "vd")
 
 PAST_YEAR_OPENING = re.compile(r"^(?:去年|上年|(\d{4})年(?:,|以来|全市|全省|我市))")
@@ -68,8 +92,32 @@ START_LEVEL = re.compile(r"由$|从$")
 # 条/项/名 are left out because they end ordinary words ("产业链条", "事项", "人名").
 NOUN_HEAD_UNITS = frozenset({"所", "张", "处", "套", "座", "台", "辆", "家", "个", "户"})
 MISSING_UNITS = frozenset(
-    {"个", "家", "处", "所", "张", "项", "名", "套", "户", "条", "座", "台", "辆", "场", "年", "亿元", "万元", "万人", "人",
-     "公里", "亩", "万亩", "吨", "万吨"}
+    {
+        "个",
+        "家",
+        "处",
+        "所",
+        "张",
+        "项",
+        "名",
+        "套",
+        "户",
+        "条",
+        "座",
+        "台",
+        "辆",
+        "场",
+        "年",
+        "亿元",
+        "万元",
+        "万人",
+        "人",
+        "公里",
+        "亩",
+        "万亩",
+        "吨",
+        "万吨",
+    }
 )
 
 
@@ -98,7 +146,7 @@ class Mention:
 def quoted_spans(sentence: str) -> list[tuple[int, int]]:
     """Spans inside “…” and 《…》: numbers there are names ("黄金30条"), not figures."""
     spans = []
-    for opener, closer in (("“", "”"), ("《", "》"), ("\"", "\"")):
+    for opener, closer in (("“", "”"), ("《", "》"), ('"', '"')):
         start = sentence.find(opener)
         while start != -1:
             end = sentence.find(closer, start + 1)
@@ -124,7 +172,7 @@ def _mention_from_match(sentence: str, match: re.Match) -> Mention | None:
         return None
     if not number[0].isdigit() and not is_counting_chinese_numeral(number):
         return None
-    if NOT_VALUE_BEFORE.search(sentence[: match.start()]) or NOT_VALUE_AFTER.match(sentence[match.end():]):
+    if NOT_VALUE_BEFORE.search(sentence[: match.start()]) or NOT_VALUE_AFTER.match(sentence[match.end() :]):
         return None
     unit, factor, base_unit = unit_parts(mag, base, pct)
     mention = Mention(
@@ -144,15 +192,15 @@ def _mention_from_match(sentence: str, match: re.Match) -> Mention | None:
 
 
 def _attach_range_tail(sentence: str, mention: Mention) -> None:
-    """"4.5%-5%": the upper bound written with its own unit."""
-    tail = RANGE_TAIL.match(sentence[mention.end:])
-    if tail and sentence[mention.end + tail.end():].startswith(mention.unit):
+    """ "4.5%-5%": the upper bound written with its own unit."""
+    tail = RANGE_TAIL.match(sentence[mention.end :])
+    if tail and sentence[mention.end + tail.end() :].startswith(mention.unit):
         mention.stretch_value, mention.qualifier = float(tail.group(1)), "区间"
         mention.end += tail.end() + len(mention.unit)
 
 
 def _attach_trailing_qualifier(sentence: str, mention: Mention) -> None:
-    rest = sentence[mention.end:]
+    rest = sentence[mention.end :]
     for word in TRAILING_QUALIFIERS:
         if rest.startswith(word):
             if mention.qualifier in ("", "余", "多"):
@@ -164,12 +212,16 @@ def _attach_trailing_qualifier(sentence: str, mention: Mention) -> None:
 def _is_threshold(sentence: str, mention: Mention) -> bool:
     if mention.unit in PERCENT_UNITS or mention.base_unit in CLASSIFIERS:
         return False
-    after = sentence[mention.end - (len(mention.qualifier) if mention.qualifier in TRAILING_QUALIFIERS else 0):]
+    if not sentence[mention.start].isdigit() and HAN_NEXT.match(sentence[mention.end :]):
+        return True  # "百万亩“吨半粮”示范区": a size in words qualifying a name
+    after = sentence[
+        mention.end - (len(mention.qualifier) if mention.qualifier in TRAILING_QUALIFIERS else 0) :
+    ]
     return bool(THRESHOLD_TAIL.match(after))
 
 
 def _timing_commitment(sentence: str, match: re.Match) -> Mention | None:
-    """"提前2年完成": years ahead of schedule are a figure; any other "N年" is a date or span."""
+    """ "提前2年完成": years ahead of schedule are a figure; any other "N年" is a date or span."""
     number = match.group("num")
     if not (number[0].isdigit() and sentence[: match.start()].endswith("提前")):
         return None
@@ -196,11 +248,11 @@ def find_mentions(sentence: str) -> list[Mention]:
 
 
 def _between(sentence: str, left: Mention, right: Mention) -> str:
-    return sentence[left.end: right.start]
+    return sentence[left.end : right.start]
 
 
 def mark_thresholds_in_lists(sentence: str, mentions: list[Mention]) -> None:
-    """"过300亿元、100亿元…的企业": a threshold at the list's end or 过 at its head marks every item."""
+    """ "过300亿元、100亿元…的企业": a threshold at the list's end or 过 at its head marks every item."""
     for i, mention in enumerate(mentions):
         if OVER_THRESHOLD.search(sentence[: mention.start]):
             mention.threshold = True
@@ -213,8 +265,8 @@ def mark_thresholds_in_lists(sentence: str, mentions: list[Mention]) -> None:
 
 
 def merge_stretch_targets(sentence: str, mentions: list[Mention]) -> None:
-    """"增长6%,力争6.5%": 6.5 is the stretch value of the 6% record, not a record of its own."""
-    for left, right in zip(mentions, mentions[1:]):
+    """ "增长6%,力争6.5%": 6.5 is the stretch value of the 6% record, not a record of its own."""
+    for left, right in itertools.pairwise(mentions):
         if left.consumed or left.stretch_value is not None or left.unit != right.unit:
             continue
         if STRETCH_BRIDGE.match(_between(sentence, left, right)):
@@ -231,7 +283,7 @@ def apply_leading_qualifiers(sentence: str, mentions: list[Mention]) -> None:
             mention.qualifier = lead.group(1)
             continue
         clause_start, _ = clause_bounds(sentence, mention.start)
-        if sentence[clause_start: mention.start].startswith("力争"):
+        if sentence[clause_start : mention.start].startswith("力争"):
             mention.qualifier = "力争"
 
 
@@ -239,7 +291,11 @@ def propagate_list_qualifiers(sentence: str, mentions: list[Mention]) -> None:
     """One bound word closing a list ("85%、80%、98%以上") applies to every item."""
     for i in range(len(mentions) - 2, -1, -1):
         left, right = mentions[i], mentions[i + 1]
-        if not left.qualifier and right.qualifier in TRAILING_QUALIFIERS and _between(sentence, left, right) == "、":
+        if (
+            not left.qualifier
+            and right.qualifier in TRAILING_QUALIFIERS
+            and _between(sentence, left, right) == "、"
+        ):
             left.qualifier = right.qualifier
 
 
@@ -319,17 +375,19 @@ def _noun_phrase_after(text: str) -> str:
             kept.append(word)
             continue
         kept.append(word)
-        has_noun = has_noun or (flag.startswith(NOMINAL_FLAGS) and flag not in STOP_FLAGS and flag not in ("b", "a", "m", "q"))
+        has_noun = has_noun or (
+            flag.startswith(NOMINAL_FLAGS) and flag not in STOP_FLAGS and flag not in ("b", "a", "m", "q")
+        )
     return "".join(kept).strip("的")
 
 
 def choose_indicator(sentence: str, mention: Mention, previous_end: int) -> str | None:
     clause_start, clause_end = clause_bounds(sentence, mention.start, CLAUSE_DELIMITERS + LIST_DELIMITERS)
     if mention.unit == "年" and sentence[: mention.start].endswith("提前"):
-        return "提前" + sentence[mention.end: clause_end]
-    pre_raw = sentence[max(clause_start, previous_end): mention.start]
+        return "提前" + sentence[mention.end : clause_end]
+    pre_raw = sentence[max(clause_start, previous_end) : mention.start]
     pre = _drop_leading_verbs(_strip_pre(pre_raw)) if _strip_pre(pre_raw) else ""
-    post = _noun_phrase_after(sentence[mention.end: clause_end])
+    post = _noun_phrase_after(sentence[mention.end : clause_end])
     states_metric = bool(GROWTH_WORDS.search(pre_raw[-6:])) or re.search(r"(达到|控制在|稳定在|为)$", pre_raw)
     if pre and _has_noun(pre) and (states_metric or not (len(post) >= 2 and _has_noun(post))):
         return pre
@@ -339,7 +397,7 @@ def choose_indicator(sentence: str, mention: Mention, previous_end: int) -> str 
 
 
 def distribute_respectively(sentence: str, mentions: list[Mention]) -> None:
-    """"城镇和农村居民人均可支配收入分别增长7%和7.5%": one subject per figure."""
+    """ "城镇和农村居民人均可支配收入分别增长7%和7.5%": one subject per figure."""
     position = sentence.find("分别")
     if position == -1:
         return
@@ -362,9 +420,9 @@ def split_coordinated_subject(
     thresholds = [m for m in mentions if m.threshold and start <= m.start < end]
     if len(thresholds) == count:
         # "营业收入过300亿元、100亿元的企业": one subject per threshold
-        head = _strip_pre(sentence[start: thresholds[0].start])
-        tail = sentence[thresholds[-1].end: end]
-        return [head + sentence[m.start: m.end] + tail for m in thresholds]
+        head = _strip_pre(sentence[start : thresholds[0].start])
+        tail = sentence[thresholds[-1].end : end]
+        return [head + sentence[m.start : m.end] + tail for m in thresholds]
     if subject.startswith("城乡") and count == 2:
         rest = subject[2:]
         return ["城镇" + rest, "农村" + rest]
@@ -377,9 +435,9 @@ def split_coordinated_subject(
 
 
 def share_heads(sentence: str, mentions: list[Mention]) -> None:
-    """"3个市级和15个县级重点医疗卫生项目": a bare modifier borrows the next item's head noun."""
+    """ "3个市级和15个县级重点医疗卫生项目": a bare modifier borrows the next item's head noun."""
     live = [m for m in mentions if not m.consumed and not m.threshold]
-    for left, right in zip(live, live[1:]):
+    for left, right in itertools.pairwise(live):
         between = _between(sentence, left, right)
         if not (left.indicator and right.indicator) or not between or between[-1] not in "和、及与":
             continue
@@ -392,7 +450,7 @@ def share_heads(sentence: str, mentions: list[Mention]) -> None:
 
 def _own_verb(sentence: str, mention: Mention, previous_end: int) -> str:
     clause_start, _ = clause_bounds(sentence, mention.start, CLAUSE_DELIMITERS + LIST_DELIMITERS)
-    return _strip_pre(sentence[max(clause_start, previous_end): mention.start])
+    return _strip_pre(sentence[max(clause_start, previous_end) : mention.start])
 
 
 def _continued_subject(verb: str, previous_indicator: str) -> str:
@@ -411,10 +469,17 @@ def assign_indicators(sentence: str, mentions: list[Mention]) -> None:
             continue
         if mention.indicator is None:
             mention.indicator = choose_indicator(sentence, mention, previous_end)
-        if mention.indicator is None and previous is not None and previous.indicator and ";" not in _between(sentence, previous, mention):
+        if (
+            mention.indicator is None
+            and previous is not None
+            and previous.indicator
+            and ";" not in _between(sentence, previous, mention)
+        ):
             # "6台、15.5万千瓦", "由1390家,发展到2000家": the figure continues the last subject;
             # "新增上市企业4家、挂牌50家": a verb of its own applies to the same head noun
-            mention.indicator = _continued_subject(_own_verb(sentence, mention, previous_end), previous.indicator)
+            mention.indicator = _continued_subject(
+                _own_verb(sentence, mention, previous_end), previous.indicator
+            )
         if START_LEVEL.search(sentence[: mention.start]):
             mention.start_level = True
         previous_end, previous = mention.end, mention
@@ -442,10 +507,18 @@ def find_missing_mentions(sentence: str) -> list[Mention]:
         if before_flag in ("m", "eng", "r", "q") or re.search(r"\d$", before):
             continue
         closes = after == "" or after in ("以上", "以下", "左右") or re.match(r"^[,;:。、)]", after)
-        after_verb_or_bound = before_flag in ("v", "p", "c", "i", "d") or before in ("于", "低于", "高于", "到", "为")
+        after_verb_or_bound = before_flag in ("v", "p", "c", "i", "d") or before in (
+            "于",
+            "低于",
+            "高于",
+            "到",
+            "为",
+        )
         after_flag = tags[i + 1][1] if i + 1 < len(tags) else "x"
         counts_a_noun = after_flag.startswith("n") or after in ("以上", "以下", "左右") or bool(closes)
-        after_noun_head = word in NOUN_HEAD_UNITS and ((len(before) >= 2 and before_flag.startswith("n")) or before == ")")
+        after_noun_head = word in NOUN_HEAD_UNITS and (
+            (len(before) >= 2 and before_flag.startswith("n")) or before == ")"
+        )
         if not ((after_verb_or_bound and counts_a_noun) or (after_noun_head and closes)):
             continue
         if (word == "所" or word[0] in "万亿") and not closes:
@@ -463,7 +536,7 @@ def find_missing_mentions(sentence: str) -> list[Mention]:
 
 
 def metric_and_direction(sentence: str, mention: Mention, clause_start: int) -> tuple[str, str | None]:
-    lead = sentence[clause_start: mention.start]
+    lead = sentence[clause_start : mention.start]
     direction = "down" if DOWN_WORDS.search(lead) else "up" if UP_WORDS.search(lead) else None
     if mention.unit in ("个百分点", "百分点"):
         return "change", direction
@@ -482,7 +555,9 @@ def commitment(clause: str) -> str | None:
     return None
 
 
-def kind_and_year(sentence: str, section_kind: str, section_year: int | None, mention: Mention) -> tuple[str, int | None]:
+def kind_and_year(
+    sentence: str, section_kind: str, section_year: int | None, mention: Mention
+) -> tuple[str, int | None]:
     past = PAST_YEAR_OPENING.match(sentence)
     if section_kind == "review":
         return "achievement", section_year

@@ -18,7 +18,9 @@ WIDTH_TABLE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000:
 TONE_MARKS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 # A pinyin gloss after a character: "報(bào)告", "國(guó)務(wù)院". At least one tone mark is
 # required so that "(GDP)" or "(PM2.5)" survive.
-PINYIN_GLOSS = re.compile(rf"(?<=[\u4e00-\u9fff])\((?=[a-zü{TONE_MARKS} ]*[{TONE_MARKS}])[a-zü{TONE_MARKS} ]{{1,30}}\)")
+PINYIN_GLOSS = re.compile(
+    rf"(?<=[\u4e00-\u9fff])\((?=[a-zü{TONE_MARKS} ]*[{TONE_MARKS}])[a-zü{TONE_MARKS} ]{{1,30}}\)"
+)
 
 MD_HEADING = re.compile(r"^\s*#{1,6}\s*")
 MD_BULLET = re.compile(r"^\s*(?:[-*+•●◆■▪·]|\d+\))\s+|^\s*[•●◆■▪]\s*")
@@ -41,7 +43,9 @@ MIN_BROKEN_LINE = 20
 DOUBLED_PUNCT = re.compile(r"([,。;:、!?])(?:\s*\1)+")
 SPACE_AROUND_NUMBER = re.compile(rf"(?<=[\d%{HAN}{CJK_PUNCT}])[ \t]+(?=[\d%{HAN}{CJK_PUNCT}])")
 # Inline numbering in one-line notices ("…如下。一、提升科技创新能力1.推动…"): break before it.
-INLINE_SECTION = re.compile(r"(?<=[。;)])\s*(?=(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\))[^\d])")
+INLINE_SECTION = re.compile(
+    r"(?<=[。;)])\s*(?=(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\))[^\d])"
+)
 INLINE_ITEM = re.compile(rf"(?<=[。;){HAN}])(?<!第)(?=\d{{1,2}}\.[{HAN}])")
 
 

@@ -46,13 +46,31 @@ SENTENCE_SCHEMA = {
     "section_year": pl.Int32,
 }
 RAW_RECORD_SCHEMA = {
-    "kind": pl.Utf8, "year": pl.Int32, "indicator": pl.Utf8, "metric": pl.Utf8, "value": pl.Float64,
-    "unit": pl.Utf8, "qualifier": pl.Utf8, "stretch_value": pl.Float64, "value_base": pl.Float64,
-    "base_unit": pl.Utf8, "missing_value": pl.Boolean, "direction": pl.Utf8, "commitment": pl.Utf8,
-    "evidence": pl.Utf8, "offset": pl.Int64, "offset_end": pl.Int64,
+    "kind": pl.Utf8,
+    "year": pl.Int32,
+    "indicator": pl.Utf8,
+    "metric": pl.Utf8,
+    "value": pl.Float64,
+    "unit": pl.Utf8,
+    "qualifier": pl.Utf8,
+    "stretch_value": pl.Float64,
+    "value_base": pl.Float64,
+    "base_unit": pl.Utf8,
+    "missing_value": pl.Boolean,
+    "direction": pl.Utf8,
+    "commitment": pl.Utf8,
+    "evidence": pl.Utf8,
+    "offset": pl.Int64,
+    "offset_end": pl.Int64,
 }
-QUALITATIVE_SCHEMA = {"doc_id": pl.Utf8, "region": pl.Utf8, "year": pl.Int32, "indicator_code": pl.Utf8,
-                      "statement": pl.Utf8, "char_start": pl.Int64}
+QUALITATIVE_SCHEMA = {
+    "doc_id": pl.Utf8,
+    "region": pl.Utf8,
+    "year": pl.Int32,
+    "indicator_code": pl.Utf8,
+    "statement": pl.Utf8,
+    "char_start": pl.Int64,
+}
 UNIT_SCHEMA = {"record_id": pl.Utf8, "unit_name": pl.Utf8, "role": pl.Utf8}
 
 
@@ -114,7 +132,9 @@ def target_frame(documents: pl.DataFrame, sentence_rows: pl.DataFrame) -> pl.Dat
     ).select([pl.col(name).cast(dtype) for name, dtype in TARGET_SCHEMA.items()])
 
 
-QUALITATIVE_WORDS = re.compile(r"高于|同步|稳中有增|稳中提质|稳中有升|稳定增长|持续增长|基本持平|保持稳定|不低于|快于|好于|明显提高")
+QUALITATIVE_WORDS = re.compile(
+    r"高于|同步|稳中有增|稳中提质|稳中有升|稳定增长|持续增长|基本持平|保持稳定|不低于|快于|好于|明显提高"
+)
 
 
 def _first_mentioned_code(statement: str, vocabulary: list[tuple[str, str]]) -> str | None:
@@ -127,18 +147,29 @@ def qualitative_frame(documents: pl.DataFrame, sentence_rows: pl.DataFrame) -> p
     """Headline indicators stated without a figure ("粮食产量稳中有增") in plan sections."""
     vocabulary = indicator_vocabulary().select("code", "mention").rows()
     rows = []
-    for doc_id, start, text in sentence_rows.filter(pl.col("section_kind") == "plan").select(
-        "doc_id", "char_start", "sentence"
-    ).iter_rows():
+    for doc_id, start, text in (
+        sentence_rows.filter(pl.col("section_kind") == "plan")
+        .select("doc_id", "char_start", "sentence")
+        .iter_rows()
+    ):
         for clause in re.finditer(r"[^,;:。]+", text):
             statement = clause.group(0)
             if re.search(r"\d", statement) or not QUALITATIVE_WORDS.search(statement):
                 continue
             code = _first_mentioned_code(statement, vocabulary)
             if code:
-                rows.append({"doc_id": doc_id, "indicator_code": code, "statement": statement,
-                             "char_start": start + clause.start()})
-    found = pl.DataFrame(rows, schema={k: QUALITATIVE_SCHEMA[k] for k in ("doc_id", "indicator_code", "statement", "char_start")})
+                rows.append(
+                    {
+                        "doc_id": doc_id,
+                        "indicator_code": code,
+                        "statement": statement,
+                        "char_start": start + clause.start(),
+                    }
+                )
+    found = pl.DataFrame(
+        rows,
+        schema={k: QUALITATIVE_SCHEMA[k] for k in ("doc_id", "indicator_code", "statement", "char_start")},
+    )
     return found.join(documents.select("doc_id", "region", "year"), on="doc_id", how="left").select(
         [pl.col(name).cast(dtype) for name, dtype in QUALITATIVE_SCHEMA.items()]
     )
@@ -158,7 +189,9 @@ def _task_spans(text: str) -> list[tuple[int, int, list[tuple[str, str]]]]:
             for part in re.split(r"[,;]", note.group(1)):
                 role, _, names = part.partition(":")
                 role_name = "lead" if "牵头" in role else "partner" if "参与" in role else None
-                units += [(name.strip(), role_name) for name in names.split("、") if name.strip() and role_name]
+                units += [
+                    (name.strip(), role_name) for name in names.split("、") if name.strip() and role_name
+                ]
             spans.append((starts[-1], note.end(), units))
         previous_end = note.end()
     return spans
@@ -170,10 +203,14 @@ def target_units_frame(documents: pl.DataFrame, targets: pl.DataFrame) -> pl.Dat
         spans = _task_spans(text)
         if not spans:
             continue
-        for record_id, start in targets.filter(pl.col("doc_id") == doc_id).select("record_id", "char_start").iter_rows():
+        for record_id, start in (
+            targets.filter(pl.col("doc_id") == doc_id).select("record_id", "char_start").iter_rows()
+        ):
             for span_start, span_end, units in spans:
                 if span_start <= start < span_end:
-                    rows += [{"record_id": record_id, "unit_name": name, "role": role} for name, role in units]
+                    rows += [
+                        {"record_id": record_id, "unit_name": name, "role": role} for name, role in units
+                    ]
                     break
     return pl.DataFrame(rows, schema=UNIT_SCHEMA).unique(maintain_order=True)
 

@@ -49,7 +49,7 @@ def scope_spans(source_name: str, text: str) -> list[tuple[int, int]]:
 
 
 def _bigrams(text: str) -> set[str]:
-    return {text[i: i + 2] for i in range(len(text) - 1)} or {text}
+    return {text[i : i + 2] for i in range(len(text) - 1)} or {text}
 
 
 def indicators_match(predicted: str | None, gold: str | None) -> bool:
@@ -147,10 +147,14 @@ def in_scope(predicted: pl.DataFrame, texts: pl.DataFrame, gold_docs: set[str]) 
             continue
         for start, end in scope_spans(source_name, text):
             keep.append({"source_name": source_name, "scope_start": start, "scope_end": end})
-    scopes = pl.DataFrame(keep, schema={"source_name": pl.Utf8, "scope_start": pl.Int64, "scope_end": pl.Int64})
+    scopes = pl.DataFrame(
+        keep, schema={"source_name": pl.Utf8, "scope_start": pl.Int64, "scope_end": pl.Int64}
+    )
     return (
         predicted.join(scopes, on="source_name", how="inner")
-        .filter((pl.col("char_start") >= pl.col("scope_start")) & (pl.col("char_start") < pl.col("scope_end")))
+        .filter(
+            (pl.col("char_start") >= pl.col("scope_start")) & (pl.col("char_start") < pl.col("scope_end"))
+        )
         .drop("scope_start", "scope_end")
         .unique(subset="record_id", maintain_order=True)
     )
@@ -160,7 +164,9 @@ def score(predicted: pl.DataFrame, texts: pl.DataFrame, gold: pl.DataFrame) -> l
     """Value-level and record-level precision/recall of `predicted` (targets rows with
     source_name, char_start) against `gold` rows; `texts` has source_name and normalized text."""
     gold_rows = gold.to_dicts()
-    scoped = in_scope(predicted, texts, set(gold["doc"].to_list())).sort("source_name", "char_start").to_dicts()
+    scoped = (
+        in_scope(predicted, texts, set(gold["doc"].to_list())).sort("source_name", "char_start").to_dicts()
+    )
     results = []
     for level, same in (("value", value_key_match), ("record", record_match)):
         tp, misses, false_hits = _greedy_match(scoped, gold_rows, same)

@@ -10,7 +10,20 @@ import polars as pl
 
 from transforms.lexicon import jieba_dictionary_tags, words
 
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 
 
 def chinese_small_number(text: str) -> int | None:
@@ -97,7 +110,9 @@ SESSION = re.compile(
 )
 PLAN_YEAR_PATTERNS = (
     # a heading or title that announces the year's plan: "2024年重点工作安排", "2020年目标任务"
-    re.compile(r"((?:19|20)\d{2})年(?:[^\n。,]{0,12})(?:重点工作|目标任务|工作安排|重点任务|主要目标|工作任务)"),
+    re.compile(
+        r"((?:19|20)\d{2})年(?:[^\n。,]{0,12})(?:重点工作|目标任务|工作安排|重点任务|主要目标|工作任务)"
+    ),
     # news summaries: "2020年,德州将…"
     re.compile(r"((?:19|20)\d{2})年,[\u4e00-\u9fff]{1,8}(?:将|要)"),
 )

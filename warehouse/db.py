@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -36,7 +36,9 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         return duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as error:
         if "lock" in str(error).lower():
-            raise WarehouseError(f"{path}: in use by another govtargets process (one writer at a time)") from error
+            raise WarehouseError(
+                f"{path}: in use by another govtargets process (one writer at a time)"
+            ) from error
         raise WarehouseError(f"{path}: cannot open the warehouse: {error}") from error
     except OSError as error:
         raise WarehouseError(f"{path}: cannot create the warehouse folder: {error}") from error
@@ -49,7 +51,9 @@ def migrations() -> list[tuple[int, Path]]:
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
     """Apply the numbered DDL files not yet applied, in order; returns the schema version."""
-    con.execute("create table if not exists schema_version (version integer primary key, name varchar, applied_at timestamp)")
+    con.execute(
+        "create table if not exists schema_version (version integer primary key, name varchar, applied_at timestamp)"
+    )
     current = con.execute("select coalesce(max(version), 0) from schema_version").fetchall()[0][0]
     for version, path in migrations():
         if version <= current:
@@ -63,7 +67,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass
@@ -92,7 +96,10 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> 
 def _delete_documents(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> None:
     if not doc_ids:
         return
-    con.execute("delete from target_units where record_id in (select record_id from targets where doc_id in ?)", [doc_ids])
+    con.execute(
+        "delete from target_units where record_id in (select record_id from targets where doc_id in ?)",
+        [doc_ids],
+    )
     for table in PER_DOCUMENT_TABLES:
         con.execute(f"delete from {table} where doc_id in ?", [doc_ids])
 
@@ -125,13 +132,23 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict:
         _insert(con, "documents", batch.documents.drop("text").with_columns(run_id=pl.lit(batch.run_id)))
         _insert(con, "document_texts", batch.documents.select("doc_id", "text"))
         _insert(con, "targets", batch.targets.with_columns(run_id=pl.lit(batch.run_id)))
-        _insert(con, "quarantine", batch.quarantine.rename({"column": "column_name"}, strict=False).with_columns(
-            run_id=pl.lit(batch.run_id)))
+        _insert(
+            con,
+            "quarantine",
+            batch.quarantine.rename({"column": "column_name"}, strict=False).with_columns(
+                run_id=pl.lit(batch.run_id)
+            ),
+        )
         _insert(con, "qualitative_targets", batch.qualitative.with_columns(run_id=pl.lit(batch.run_id)))
         _insert(con, "target_units", batch.units)
         _insert(con, "rejected_files", batch.rejected.with_columns(run_id=pl.lit(batch.run_id)))
-        _insert(con, "validation_results", batch.validation.rename({"column": "column_name"}, strict=False).with_columns(
-            run_id=pl.lit(batch.run_id)))
+        _insert(
+            con,
+            "validation_results",
+            batch.validation.rename({"column": "column_name"}, strict=False).with_columns(
+                run_id=pl.lit(batch.run_id)
+            ),
+        )
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -139,7 +156,9 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict:
     return {"documents": len(doc_ids), "superseded": len(superseded)}
 
 
-def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None, input_path: str, versions: str) -> None:
+def start_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None, input_path: str, versions: str
+) -> None:
     con.execute(
         "insert into runs (run_id, flow_run_id, started_at, status, input_path, versions) values (?, ?, ?, 'running', ?, ?)",
         [run_id, flow_run_id, now(), input_path, versions],
@@ -150,15 +169,25 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, counts:
     con.execute(
         """update runs set finished_at = ?, status = ?, n_files = ?, n_documents = ?, n_records = ?,
                n_loaded = ?, n_quarantined = ?, n_rejected = ? where run_id = ?""",
-        [now(), status, counts.get("files"), counts.get("documents"), counts.get("records"), counts.get("loaded"),
-         counts.get("quarantined"), counts.get("rejected"), run_id],
+        [
+            now(),
+            status,
+            counts.get("files"),
+            counts.get("documents"),
+            counts.get("records"),
+            counts.get("loaded"),
+            counts.get("quarantined"),
+            counts.get("rejected"),
+            run_id,
+        ],
     )
 
 
 def loaded_doc_ids(con: duckdb.DuckDBPyConnection, extractor_version: str) -> set[str]:
     """Documents already loaded by this extractor version: unchanged files need no work."""
     rows = con.execute(
-        "select doc_id from documents where extractor_version = ? and superseded_by is null", [extractor_version]
+        "select doc_id from documents where extractor_version = ? and superseded_by is null",
+        [extractor_version],
     ).fetchall()
     return {row[0] for row in rows}
 

@@ -1,0 +1,151 @@
+"""The whole flow on the sample corpus, under one Prefect test harness."""
+
+from __future__ import annotations
+
+import shutil
+
+import polars as pl
+import pytest
+from conftest import SAMPLE_GOLD, read_gold
+
+from warehouse import db
+
+TABLES = ("documents", "targets", "quarantine", "qualitative_targets", "target_units", "document_texts")
+
+
+def query(warehouse, sql: str) -> pl.DataFrame:
+    con = db.connect(warehouse, read_only=True)
+    try:
+        return db.query(con, sql)
+    finally:
+        con.close()
+
+
+def counts(warehouse) -> dict:
+    return {t: query(warehouse, f"select count(*) n from {t}")["n"][0] for t in TABLES}
+
+
+def test_documents_have_region_year_and_type(sample_run):
+    docs = query(sample_run["warehouse"], "select source_name, region, year, doc_type, script from documents")
+    got = {r["source_name"][:3]: (r["region"], r["year"], r["doc_type"], r["script"]) for r in docs.to_dicts()}
+    assert got == {
+        "000": ("德州市", 2020, "news_summary", "simplified"),
+        "001": ("德州市", 2019, "news_summary", "simplified"),
+        "002": ("德州市", 2023, "key_tasks_notice", "traditional"),
+        "003": ("德州市", 2024, "work_report", "simplified"),
+        "004": ("聊城市", 2020, "work_report", "simplified"),
+    }
+
+
+def test_gdp_targets_match_the_issue_contract(sample_run):
+    gdp = query(
+        sample_run["warehouse"],
+        "select region, year, kind, value, unit, qualifier, stretch_value from targets "
+        "where indicator_code = 'GDP' order by region, year",
+    ).to_dicts()
+    targets = [r for r in gdp if r["kind"] == "target"]
+    assert {"region": "德州市", "year": 2020, "kind": "target", "value": 6.0, "unit": "%", "qualifier": "",
+            "stretch_value": 6.5} in targets
+    assert {"region": "德州市", "year": 2024, "kind": "target", "value": 5.5, "unit": "%", "qualifier": "以上",
+            "stretch_value": None} in targets
+    # 聊城's 2020 report sets no numeric GDP target ("主要经济指标增幅高于全省平均水平")
+    assert not [r for r in gdp if r["region"] == "聊城市" and r["year"] == 2020]
+
+
+def main_targets_paragraph(text: str, marker: str, until: str) -> str:
+    start = text.find(marker)
+    return text[start: text.find(until, start + len(marker))]
+
+
+@pytest.mark.parametrize(
+    ("gold_file", "marker", "until", "expected_count"),
+    [
+        ("000_c188ddf000de3018.jsonl", "主要预期目标是", "\n(一)", 7),  # a heading, then one bullet a line
+        ("003_62f548a5d263e92b.jsonl", "主要预期目标是", "\n", 6),
+        ("004_b893e66079dd5f93.jsonl", "主要预期目标是", "\n", 5),
+    ],
+)
+def test_main_expected_targets_come_out_right(sample_run, gold_file, marker, until, expected_count):
+    """主要预期目标 of 000, 003 and 004: value, unit, qualifier, stretch, kind, year, region as in gold."""
+    source = gold_file.replace(".jsonl", ".txt")
+    text = query(
+        sample_run["warehouse"],
+        f"select text from document_texts join documents using (doc_id) where source_name = '{source}'",
+    )["text"][0]
+    paragraph = main_targets_paragraph(text, marker, until)
+    gold = [g for g in read_gold(gold_file) if g["kind"] == "target" and g["evidence"] in paragraph]
+    assert len(gold) == expected_count
+    records = query(
+        sample_run["warehouse"],
+        f"select region, year, kind, indicator, value, unit, qualifier, stretch_value from targets "
+        f"where source_name = '{source}'",
+    ).to_dicts()
+    for g in gold:
+        wanted = {k: g[k] for k in ("region", "year", "kind", "value", "unit", "qualifier", "stretch_value")}
+        found = [r for r in records if {k: r[k] for k in wanted} == wanted]
+        assert found, f"no record for {g['indicator']} {g['value']}{g['unit']} ({g['evidence']})"
+        assert any(g["indicator"] in r["indicator"] or r["indicator"] in g["indicator"] for r in found)
+
+
+def test_second_run_changes_no_rows(sample_run):
+    from flows.pipeline import pipeline
+
+    before = counts(sample_run["warehouse"])
+    summary = pipeline(input_dir=str(sample_run["corpus"]), warehouse=str(sample_run["warehouse"]))
+    assert summary["unchanged"] == 5 and summary["documents"] == 0
+    assert counts(sample_run["warehouse"]) == before
+    runs = query(sample_run["warehouse"], "select status from runs")
+    assert runs["status"].to_list() == ["completed", "completed"]
+
+
+def test_records_in_equal_targets_plus_quarantine(sample_run):
+    summary = sample_run["summary"]
+    assert summary["records"] == summary["loaded"] + summary["quarantined"]
+    assert counts(sample_run["warehouse"])["targets"] == summary["loaded"]
+
+
+def test_gold_scores_meet_the_bar(sample_run):
+    from transforms.scoring import score
+
+    gold = pl.concat([pl.read_ndjson(p) for p in sorted(SAMPLE_GOLD.glob("*.jsonl"))], how="diagonal_relaxed")
+    predicted = query(sample_run["warehouse"], "select * from targets")
+    texts = query(sample_run["warehouse"], "select source_name, text from documents join document_texts using (doc_id)")
+    value, record = score(predicted, texts, gold)
+    assert value.recall >= 0.97 and value.precision >= 0.95
+    assert record.f1 >= 0.90
+
+
+def test_bad_files_are_rejected_and_the_rest_loads(prefect_harness, sample_corpus, tmp_path):
+    from flows.pipeline import pipeline
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(sample_corpus, corpus)
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 20)
+    (corpus / "english.txt").write_text("This is an English press release about budgets. " * 20)
+    warehouse = tmp_path / "w.duckdb"
+    summary = pipeline(input_dir=str(corpus), warehouse=str(warehouse))
+    assert summary["documents"] == 5 and summary["rejected"] == 3
+    rejected = query(warehouse, "select path, reason from rejected_files order by path").to_dicts()
+    assert {(r["path"].rsplit("/", 1)[-1], r["reason"]) for r in rejected} == {
+        ("binary.txt", "binary"),
+        ("empty.txt", "empty"),
+        ("english.txt", "not_chinese"),
+    }
+
+
+def test_target_units_link_tasks_of_the_notice(sample_run):
+    units = query(
+        sample_run["warehouse"],
+        "select t.value, t.unit, u.unit_name, u.role from target_units u join targets t using (record_id) "
+        "where t.evidence like '%新开工棚户区改造13496套%'",
+    ).to_dicts()
+    assert units and {u["role"] for u in units} <= {"lead", "partner"}
+    assert any(u["role"] == "lead" and "住房" in u["unit_name"] for u in units)
+
+
+def test_qualitative_headline_statements_are_kept_apart(sample_run):
+    rows = query(sample_run["warehouse"], "select region, year, indicator_code, statement from qualitative_targets")
+    assert {"region": "德州市", "year": 2024, "indicator_code": "GRAIN_OUTPUT", "statement": "粮食产量稳中有增"} in rows.to_dicts()
+    numeric = query(sample_run["warehouse"], "select count(*) n from targets where indicator_code = 'GRAIN_OUTPUT' and year = 2024")
+    assert numeric["n"][0] == 0
