@@ -19,7 +19,7 @@ app = typer.Typer(
     help="Chinese government work reports -> validated target records in DuckDB.", no_args_is_help=True
 )
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # paths in messages stay copyable
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "samples" / "corpus"
 SAMPLE_GOLD = Path(__file__).resolve().parent.parent / "samples" / "gold"

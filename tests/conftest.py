@@ -48,4 +48,6 @@ def sample_run(prefect_harness, sample_corpus, tmp_path_factory) -> dict:
 def read_gold(name: str) -> list[dict]:
     import json
 
-    return [json.loads(line) for line in (SAMPLE_GOLD / name).read_text(encoding="utf-8").splitlines() if line]
+    return [
+        json.loads(line) for line in (SAMPLE_GOLD / name).read_text(encoding="utf-8").splitlines() if line
+    ]

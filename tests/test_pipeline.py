@@ -27,7 +27,9 @@ def counts(warehouse) -> dict:
 
 def test_documents_have_region_year_and_type(sample_run):
     docs = query(sample_run["warehouse"], "select source_name, region, year, doc_type, script from documents")
-    got = {r["source_name"][:3]: (r["region"], r["year"], r["doc_type"], r["script"]) for r in docs.to_dicts()}
+    got = {
+        r["source_name"][:3]: (r["region"], r["year"], r["doc_type"], r["script"]) for r in docs.to_dicts()
+    }
     assert got == {
         "000": ("德州市", 2020, "news_summary", "simplified"),
         "001": ("德州市", 2019, "news_summary", "simplified"),
@@ -44,17 +46,31 @@ def test_gdp_targets_match_the_issue_contract(sample_run):
         "where indicator_code = 'GDP' order by region, year",
     ).to_dicts()
     targets = [r for r in gdp if r["kind"] == "target"]
-    assert {"region": "德州市", "year": 2020, "kind": "target", "value": 6.0, "unit": "%", "qualifier": "",
-            "stretch_value": 6.5} in targets
-    assert {"region": "德州市", "year": 2024, "kind": "target", "value": 5.5, "unit": "%", "qualifier": "以上",
-            "stretch_value": None} in targets
+    assert {
+        "region": "德州市",
+        "year": 2020,
+        "kind": "target",
+        "value": 6.0,
+        "unit": "%",
+        "qualifier": "",
+        "stretch_value": 6.5,
+    } in targets
+    assert {
+        "region": "德州市",
+        "year": 2024,
+        "kind": "target",
+        "value": 5.5,
+        "unit": "%",
+        "qualifier": "以上",
+        "stretch_value": None,
+    } in targets
     # 聊城's 2020 report sets no numeric GDP target ("主要经济指标增幅高于全省平均水平")
     assert not [r for r in gdp if r["region"] == "聊城市" and r["year"] == 2020]
 
 
 def main_targets_paragraph(text: str, marker: str, until: str) -> str:
     start = text.find(marker)
-    return text[start: text.find(until, start + len(marker))]
+    return text[start : text.find(until, start + len(marker))]
 
 
 @pytest.mark.parametrize(
@@ -109,7 +125,9 @@ def test_gold_scores_meet_the_bar(sample_run):
 
     gold = pl.concat([pl.read_ndjson(p) for p in sorted(SAMPLE_GOLD.glob("*.jsonl"))], how="diagonal_relaxed")
     predicted = query(sample_run["warehouse"], "select * from targets")
-    texts = query(sample_run["warehouse"], "select source_name, text from documents join document_texts using (doc_id)")
+    texts = query(
+        sample_run["warehouse"], "select source_name, text from documents join document_texts using (doc_id)"
+    )
     value, record = score(predicted, texts, gold)
     assert value.recall >= 0.97 and value.precision >= 0.95
     assert record.f1 >= 0.90
@@ -145,7 +163,17 @@ def test_target_units_link_tasks_of_the_notice(sample_run):
 
 
 def test_qualitative_headline_statements_are_kept_apart(sample_run):
-    rows = query(sample_run["warehouse"], "select region, year, indicator_code, statement from qualitative_targets")
-    assert {"region": "德州市", "year": 2024, "indicator_code": "GRAIN_OUTPUT", "statement": "粮食产量稳中有增"} in rows.to_dicts()
-    numeric = query(sample_run["warehouse"], "select count(*) n from targets where indicator_code = 'GRAIN_OUTPUT' and year = 2024")
+    rows = query(
+        sample_run["warehouse"], "select region, year, indicator_code, statement from qualitative_targets"
+    )
+    assert {
+        "region": "德州市",
+        "year": 2024,
+        "indicator_code": "GRAIN_OUTPUT",
+        "statement": "粮食产量稳中有增",
+    } in rows.to_dicts()
+    numeric = query(
+        sample_run["warehouse"],
+        "select count(*) n from targets where indicator_code = 'GRAIN_OUTPUT' and year = 2024",
+    )
     assert numeric["n"][0] == 0

@@ -89,17 +89,17 @@ def _strict(data: bytes, encoding: str) -> str | None:
         return None
 
 
-def _looks_like_bomless_utf16(data: bytes) -> str | None:
-    """UTF-16 without BOM: ASCII digits and punctuation leave NULs at every other byte."""
-    sample = data[:4000]
-    if len(sample) < 4:
+def _bomless_utf16(data: bytes) -> DecodedText | None:
+    """UTF-16 without a byte-order mark: the byte order whose text reads as Chinese.
+
+    Any even-length byte string decodes as UTF-16, so the result must also be plausible text.
+    """
+    if len(data) % 2:
         return None
-    even_nuls = sample[0::2].count(0) / (len(sample) / 2)
-    odd_nuls = sample[1::2].count(0) / (len(sample) / 2)
-    if odd_nuls > 0.1 and even_nuls < 0.01:
-        return "utf-16-le"
-    if even_nuls > 0.1 and odd_nuls < 0.01:
-        return "utf-16-be"
+    for encoding in ("utf-16-le", "utf-16-be"):
+        text = _strict(data, encoding)
+        if text is not None and han_share(text) >= MIN_HAN_SHARE and plausibility(text) >= 0.9:
+            return DecodedText(text, encoding, round(plausibility(text), 4))
     return None
 
 
@@ -141,15 +141,11 @@ def decode_bytes(data: bytes) -> DecodedText:
         raise RejectedInput("empty", "the file has no content")
     decoded = _decode_with_bom(data)
     if decoded is None:
-        utf16 = _looks_like_bomless_utf16(data)
-        if utf16:
-            text = _strict(data, utf16)
-            decoded = DecodedText(text, utf16, 0.9) if text is not None else None
-        elif b"\x00" in data:
-            raise RejectedInput("binary", "contains NUL bytes and is not UTF-16 text")
-    if decoded is None:
         text = _strict(data, "utf-8")
-        decoded = DecodedText(text, "utf-8", 1.0) if text is not None else None
+        decoded = DecodedText(text, "utf-8", 1.0) if text is not None and "\x00" not in text else None
+    decoded = decoded or _bomless_utf16(data)
+    if decoded is None and b"\x00" in data:
+        raise RejectedInput("binary", "contains NUL bytes and is not UTF-16 text")
     decoded = decoded or _best_legacy(data) or _charset_normalizer_guess(data)
     if decoded is None:
         raise RejectedInput("undecodable", "no encoding (UTF-8/16, GB18030, Big5 or detected) decodes it")

@@ -237,6 +237,8 @@ def find_mentions(sentence: str) -> list[Mention]:
     for match in MENTION.finditer(sentence):
         if any(a < match.start() < b for a, b in quoted):
             continue
+        if mentions and match.start() < mentions[-1].end:
+            continue  # the upper bound of "4.5%-5%", already part of the range
         mention = _mention_from_match(sentence, match) or _timing_commitment(sentence, match)
         if mention is None:
             continue

@@ -22,8 +22,8 @@ PINYIN_GLOSS = re.compile(
     rf"(?<=[\u4e00-\u9fff])\((?=[a-zü{TONE_MARKS} ]*[{TONE_MARKS}])[a-zü{TONE_MARKS} ]{{1,30}}\)"
 )
 
-MD_HEADING = re.compile(r"^\s*#{1,6}\s*")
-MD_BULLET = re.compile(r"^\s*(?:[-*+•●◆■▪·]|\d+\))\s+|^\s*[•●◆■▪]\s*")
+MD_HEADING = re.compile(r"^\s*(?:#{1,6}\s*)+")
+MD_BULLET = re.compile(r"^(?:\s*(?:[-*+•●◆■▪·]|\d+\))\s+|\s*[•●◆■▪]\s*)+")
 MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 MD_DEBRIS = re.compile(r"\s*(?:>>+|»+)\s*$|^\s*>\s*|^\s*[-*_]{3,}\s*$|`+")
@@ -39,12 +39,15 @@ SENTENCE_END = re.compile(r"[。！？!?；;:：][”’\")）]*$")
 # A line this long that stops without closing punctuation is a sentence cut by a page or line
 # break; shorter unpunctuated lines are headings.
 MIN_BROKEN_LINE = 20
+MAX_HEADING = 30
+FULL_STOP = re.compile(r"[。！？!?]")
+MAX_LAYOUT_PASSES = 5
 
 DOUBLED_PUNCT = re.compile(r"([,。;:、!?])(?:\s*\1)+")
 SPACE_AROUND_NUMBER = re.compile(rf"(?<=[\d%{HAN}{CJK_PUNCT}])[ \t]+(?=[\d%{HAN}{CJK_PUNCT}])")
 # Inline numbering in one-line notices ("…如下。一、提升科技创新能力1.推动…"): break before it.
 INLINE_SECTION = re.compile(
-    r"(?<=[。;)])\s*(?=(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\))[^\d])"
+    r"(?<=[。;)])\s*(?=(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\))[^\d\n])"
 )
 INLINE_ITEM = re.compile(rf"(?<=[。;){HAN}])(?<!第)(?=\d{{1,2}}\.[{HAN}])")
 
@@ -57,35 +60,46 @@ def strip_pinyin_glosses(text: str) -> str:
     return PINYIN_GLOSS.sub("", text)
 
 
-def _clean_line(line: str) -> tuple[str, bool]:
-    """Remove markdown from one line; True when the line is a heading or list item."""
-    is_block = bool(MD_HEADING.match(line) or MD_BULLET.match(line))
-    line = MD_HEADING.sub("", line)
-    line = MD_BULLET.sub("", line)
+def _clean_line(line: str) -> str:
+    """Remove markdown from one line."""
+    previous = None
+    while previous != line:  # markers can nest in any order ("- ## ", "## - ")
+        previous = line
+        line = MD_BULLET.sub("", MD_HEADING.sub("", line)).strip()
     line = MD_LINK.sub(r"\1", line)
     line = MD_EMPHASIS.sub(r"\2", line)
     line = MD_DEBRIS.sub("", line)
-    line = line.strip()
-    return line, is_block or bool(ENUMERATOR.match(line))
+    return line.strip()
 
 
 def _is_cut_sentence(line: str) -> bool:
-    return len(line) >= MIN_BROKEN_LINE and not SENTENCE_END.search(line)
+    """Long, unfinished, and not a numbered heading ("(二) 加快落实区域发展战略,在…上全力攻坚");
+    a numbered paragraph with full sentences that a page break cut ("(二)…。新开工过亿元") is."""
+    if len(line) < MIN_BROKEN_LINE or SENTENCE_END.search(line):
+        return False
+    return not ENUMERATOR.match(line) or bool(FULL_STOP.search(line))
+
+
+def _starts_new_block(line: str) -> bool:
+    """A numbered item, or a short line that does not end a sentence: a heading."""
+    return bool(ENUMERATOR.match(line)) or (len(line) <= MAX_HEADING and not SENTENCE_END.search(line))
 
 
 def rejoin_broken_lines(text: str) -> str:
-    """One paragraph per line: lines cut mid-sentence (PDF and page breaks) are joined again."""
+    """One paragraph per line: lines cut mid-sentence (PDF and page breaks) are joined again.
+
+    The decision looks only at what survives normalization (not at markdown markers), so a
+    second pass over normalized text decides exactly as the first did.
+    """
     paragraphs: list[str] = []
-    open_paragraph = False
     for raw in text.split("\n"):
-        line, starts_block = _clean_line(raw)
+        line = _clean_line(raw)
         if not line:
             continue
-        if paragraphs and open_paragraph and not starts_block:
+        if paragraphs and _is_cut_sentence(paragraphs[-1]) and not _starts_new_block(line):
             paragraphs[-1] += line
         else:
             paragraphs.append(line)
-        open_paragraph = not starts_block and _is_cut_sentence(paragraphs[-1])
     return "\n".join(paragraphs)
 
 
@@ -103,13 +117,22 @@ def split_inline_numbering(text: str) -> str:
     return INLINE_ITEM.sub("\n", text)
 
 
+def _layout_pass(text: str) -> str:
+    text = split_inline_numbering(collapse_doubled_punctuation(tidy_spacing(text)))
+    text = rejoin_broken_lines(text)
+    return MD_EMPHASIS.sub(r"\2", text)  # bold that a line break had split is whole again now
+
+
 def normalize_text(text: str) -> str:
     """Raw decoded text -> the canonical text every later stage works on (idempotent)."""
     text = unicodedata.normalize("NFC", text.replace("\ufeff", ""))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = to_simplified(fold_width(text))
-    text = strip_pinyin_glosses(text)
-    text = tidy_spacing(text)
-    text = collapse_doubled_punctuation(text)
-    text = split_inline_numbering(text)
-    return rejoin_broken_lines(text)
+    text = strip_pinyin_glosses(to_simplified(fold_width(text)))
+    # The layout steps feed each other (removing markup exposes spaces, joining lines exposes
+    # inline numbering), so they run until nothing changes: at most a few passes in practice.
+    for _ in range(MAX_LAYOUT_PASSES):
+        tidied = _layout_pass(text)
+        if tidied == text:
+            break
+        text = tidied
+    return text

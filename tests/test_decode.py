@@ -1,0 +1,60 @@
+"""Encodings, scripts and unusable files."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+from conftest import SAMPLE_CORPUS
+
+from transforms.decode import RejectedInput, decode_bytes, detect_script
+from transforms.normalize import normalize_text
+
+SIMPLIFIED = (SAMPLE_CORPUS / "003_62f548a5d263e92b.txt").read_text(encoding="utf-8")
+TRADITIONAL = (SAMPLE_CORPUS / "002_02eb02d9f6deeb92.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("text", "encode", "expected_encoding"),
+    [
+        (SIMPLIFIED, lambda t: t.encode("gb18030"), "gb18030"),
+        (SIMPLIFIED, lambda t: t.encode("gbk", errors="strict"), "gb18030"),
+        (TRADITIONAL, lambda t: t.encode("big5", errors="strict"), "big5"),
+        (SIMPLIFIED, lambda t: t.encode("utf-16"), "utf-16"),
+        (TRADITIONAL, lambda t: t.encode("utf-16-le"), "utf-16-le"),
+        (SIMPLIFIED, lambda t: codecs.BOM_UTF8 + t.encode("utf-8"), "utf-8-sig"),
+    ],
+)
+def test_every_encoding_normalizes_to_the_utf8_original(text, encode, expected_encoding):
+    decoded = decode_bytes(encode(text))
+    assert decoded.encoding == expected_encoding
+    assert normalize_text(decoded.text) == normalize_text(text)
+
+
+def test_big5_bytes_are_not_mistaken_for_gb18030():
+    # both codecs accept these bytes; only Big5 gives readable Chinese
+    data = TRADITIONAL[:2000].encode("big5")
+    data.decode("gb18030")  # decodes without error, as garbage
+    assert decode_bytes(data).encoding == "big5"
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "empty"),
+        (b"   \n\n ", "empty"),
+        (bytes(range(256)) * 10, "binary"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00\x10" * 300, "binary"),
+        ("Annual budget report of the city, all in English. ".encode() * 30, "not_chinese"),
+    ],
+)
+def test_unusable_files_are_rejected_with_a_reason(data, reason):
+    with pytest.raises(RejectedInput) as error:
+        decode_bytes(data)
+    assert error.value.reason == reason
+    assert error.value.detail
+
+
+def test_script_detection():
+    assert detect_script(TRADITIONAL) == "traditional"
+    assert detect_script(SIMPLIFIED) == "simplified"

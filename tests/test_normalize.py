@@ -1,0 +1,106 @@
+"""Each kind of layout noise, and idempotence."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from transforms.normalize import normalize_text
+
+
+def test_full_width_digits_and_percent_become_parseable():
+    assert normalize_text("地区生产总值增长６．５％左右。") == "地区生产总值增长6.5%左右。"
+
+
+def test_full_width_punctuation_is_folded_consistently():
+    assert normalize_text("增长5%，力争6%；（牵头单位：市科技局）") == "增长5%,力争6%;(牵头单位:市科技局)"
+
+
+def test_spaces_inside_numbers_and_before_units_are_removed():
+    assert normalize_text("城镇新增就业 6.78 万人,居全省第 1 位。") == "城镇新增就业6.78万人,居全省第1位。"
+
+
+def test_pinyin_glosses_are_removed_but_latin_abbreviations_stay():
+    text = "國(guó)務(wù)院政府工作報(bào)告提出,GDP(国内生产总值)增长5%。"
+    assert normalize_text(text) == "国务院政府工作报告提出,GDP(国内生产总值)增长5%。"
+
+
+def test_doubled_punctuation_collapses():
+    assert normalize_text("增长6%,,力争6.5%。。") == "增长6%,力争6.5%。"
+
+
+def test_markdown_markup_is_removed_and_headings_stay_lines():
+    text = "## 主要预期目标 >>\n\n- 地区生产总值增长6%;\n- **一般公共预算收入**增长2%。\n"
+    assert normalize_text(text) == "主要预期目标\n地区生产总值增长6%;\n一般公共预算收入增长2%。"
+
+
+def test_lines_broken_inside_a_sentence_or_number_are_rejoined():
+    text = "持续改善生态环境质量。加大散煤治理力度,完成煤炭消费压减任务,农村地区清洁取暖改造29\n\n万户。\n\n下一段。"
+    assert (
+        normalize_text(text)
+        == "持续改善生态环境质量。加大散煤治理力度,完成煤炭消费压减任务,农村地区清洁取暖改造29万户。\n下一段。"
+    )
+
+
+def test_short_headings_are_not_glued_to_the_next_paragraph():
+    text = (
+        "一、2023年工作回顾\n\n2023年是开局之年,全市经济运行稳中向好。\n加快新旧动能转换\n做大做强实体经济\n"
+    )
+    assert normalize_text(text).split("\n") == [
+        "一、2023年工作回顾",
+        "2023年是开局之年,全市经济运行稳中向好。",
+        "加快新旧动能转换",
+        "做大做强实体经济",
+    ]
+
+
+def test_inline_numbered_items_of_one_line_notices_get_their_own_lines():
+    text = "制定重点工作任务如下。一、提升科技创新能力1.推动科技成果转化。引进科技成果50项以上。(牵头单位:市科技局)2.加强创新平台建设。"
+    assert normalize_text(text).split("\n") == [
+        "制定重点工作任务如下。",
+        "一、提升科技创新能力",
+        "1.推动科技成果转化。引进科技成果50项以上。(牵头单位:市科技局)",
+        "2.加强创新平台建设。",
+    ]
+
+
+def test_traditional_script_becomes_simplified():
+    assert normalize_text("污水處理廠提標改造達到60%以上。") == "污水处理厂提标改造达到60%以上。"
+
+
+REPORT_PIECES = st.sampled_from(
+    [
+        "地区生产总值增长6%",
+        "，",
+        "。",
+        "；",
+        "\n",
+        "\n\n",
+        " ",
+        "６．５％",
+        "## ",
+        "- ",
+        "**",
+        "万人",
+        "一、",
+        "(一)",
+        "1.",
+        "报(bào)告",
+        ",,",
+        "城镇新增就业",
+        "29",
+        "新开工棚户区改造13496套",
+        "各位代表:",
+        "牽頭單位",
+        "　",
+        "以上",
+        "2024年重点工作安排",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(REPORT_PIECES, max_size=40).map("".join))
+def test_normalization_is_idempotent(text):
+    once = normalize_text(text)
+    assert normalize_text(once) == once

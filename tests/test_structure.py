@@ -1,0 +1,49 @@
+"""Document metadata and sections."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.structure import document_metadata, infer_years_from_sessions, sentences
+
+
+def test_work_report_metadata_from_its_own_text():
+    text = "政府工作报告\n——2020年5月26日在聊城市第十七届人民代表大会第四次会议上\n各位代表:\n现在,我代表市人民政府,向大会报告工作。"
+    meta = document_metadata(text)
+    assert meta == {
+        "region": "聊城市",
+        "year": 2020,
+        "doc_type": "work_report",
+        "delivered_on": "2020-05-26",
+        "congress_term": 17,
+        "session_no": 4,
+    }
+
+
+def test_unsure_metadata_stays_null():
+    meta = document_metadata("加快发展现代服务业,推动高质量发展。")
+    assert meta["region"] is None and meta["year"] is None and meta["doc_type"] is None
+
+
+def test_year_inferred_from_another_session_of_the_same_congress():
+    docs = pl.DataFrame(
+        {
+            "region": ["德州市", "德州市", "聊城市"],
+            "year": [2020, None, None],
+            "congress_term": [18, 18, 17],
+            "session_no": [4, 3, 3],
+        },
+        schema_overrides={"year": pl.Int32, "congress_term": pl.Int32, "session_no": pl.Int32},
+    )
+    out = infer_years_from_sessions(docs)
+    assert out["year"].to_list() == [2020, 2019, None]
+    assert out["year_source"].to_list() == ["text", "session", None]
+
+
+def test_sections_decide_review_or_plan_and_their_year():
+    text = "各位代表:\n一、2023年工作回顾\n(一)经济运行承压稳进。地区生产总值增长6%。\n二、2024年重点工作安排\n(一)持续推动经济以进促稳。"
+    rows = sentences(text, "work_report", 2024)
+    kinds = {r["sentence"]: (r["section_kind"], r["section_year"]) for r in rows}
+    assert kinds["地区生产总值增长6%。"] == ("review", 2023)
+    assert kinds["(一)持续推动经济以进促稳。"] == ("plan", 2024)
+    assert kinds["各位代表:"][0] == "other"

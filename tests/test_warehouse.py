@@ -1,0 +1,154 @@
+"""Migrations, the one-transaction loader, superseding edited files."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+import pytest
+
+from transforms.records import TARGET_SCHEMA
+from warehouse import db
+
+
+def empty(schema: dict) -> pl.DataFrame:
+    return pl.DataFrame(schema=schema)
+
+
+def document(doc_id: str, source_name: str = "a.txt") -> pl.DataFrame:
+    return pl.DataFrame(
+        [
+            {
+                "doc_id": doc_id,
+                "source_name": source_name,
+                "region": "德州市",
+                "year": 2024,
+                "doc_type": "work_report",
+                "encoding": "utf-8",
+                "encoding_confidence": 1.0,
+                "script": "simplified",
+                "n_chars": 10,
+                "text": "地区生产总值增长6%。",
+                "extractor_version": "t",
+                "ingested_at": db.now(),
+            }
+        ]
+    )
+
+
+def target(record_id: str, doc_id: str) -> pl.DataFrame:
+    row = {name: None for name in TARGET_SCHEMA} | {
+        "record_id": record_id,
+        "doc_id": doc_id,
+        "source_name": "a.txt",
+        "kind": "target",
+        "indicator": "地区生产总值",
+        "metric": "growth",
+        "value": 6.0,
+        "unit": "%",
+        "qualifier": "",
+        "missing_value": False,
+        "evidence": "地区生产总值增长6%",
+        "char_start": 0,
+        "char_end": 3,
+    }
+    return pl.DataFrame([row], schema=TARGET_SCHEMA)
+
+
+def batch(doc_id: str, record_id: str, run_id: str = "r1", source_name: str = "a.txt") -> db.Batch:
+    return db.Batch(
+        run_id=run_id,
+        documents=document(doc_id, source_name),
+        targets=target(record_id, doc_id),
+        quarantine=empty({}),
+        qualitative=empty({}),
+        units=empty({}),
+        rejected=empty({}),
+        validation=empty({}),
+    )
+
+
+@pytest.fixture
+def con(tmp_path):
+    connection = db.connect(tmp_path / "w.duckdb")
+    db.migrate(connection)
+    yield connection
+    connection.close()
+
+
+def count(con, table: str) -> int:
+    return con.execute(f"select count(*) from {table}").fetchall()[0][0]
+
+
+def test_migrations_are_recorded_and_upgrade_an_older_file(tmp_path):
+    path = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(path))
+    old.execute(
+        "create table schema_version (version integer primary key, name varchar, applied_at timestamp)"
+    )
+    first = db.migrations()[0][1]
+    old.execute(first.read_text())
+    old.execute("insert into schema_version values (1, ?, now())", [first.name])
+    old.execute("insert into runs (run_id, started_at, status) values ('kept', now(), 'completed')")
+    old.close()
+    con = db.connect(path)
+    assert db.migrate(con) == db.migrations()[-1][0]
+    assert con.execute("select run_id from runs").fetchall() == [("kept",)]  # upgraded in place, not rebuilt
+    assert count(con, "headline_targets") == 0
+    con.close()
+
+
+def test_loading_the_same_batch_twice_changes_nothing(con):
+    db.load_batch(con, batch("d1", "t1"))
+    db.load_batch(con, batch("d1", "t1"))
+    assert (count(con, "documents"), count(con, "targets"), count(con, "document_texts")) == (1, 1, 1)
+
+
+def test_an_edited_file_supersedes_its_old_version(con):
+    db.load_batch(con, batch("old", "t-old"))
+    db.load_batch(con, batch("new", "t-new", run_id="r2"))
+    rows = con.execute("select doc_id, superseded_by from documents order by doc_id").fetchall()
+    assert rows == [("new", None), ("old", "new")]
+    assert con.execute("select record_id from targets").fetchall() == [("t-new",)]
+
+
+def test_a_failing_load_leaves_the_warehouse_as_it_was(con):
+    db.load_batch(con, batch("d1", "t1"))
+    broken = batch("d2", "t2", source_name="b.txt")
+    broken.targets = broken.targets.with_columns(
+        pl.lit(None, dtype=pl.Utf8).alias("kind")
+    )  # violates NOT NULL
+    with pytest.raises(duckdb.Error):
+        db.load_batch(con, broken)
+    assert con.execute("select doc_id from documents").fetchall() == [("d1",)]
+    assert count(con, "targets") == 1
+
+
+def test_warehouse_path_flag_then_env_then_default(monkeypatch, tmp_path):
+    monkeypatch.delenv(db.WAREHOUSE_ENV, raising=False)
+    assert db.warehouse_path() == db.DEFAULT_WAREHOUSE
+    monkeypatch.setenv(db.WAREHOUSE_ENV, str(tmp_path / "env.duckdb"))
+    assert db.warehouse_path() == tmp_path / "env.duckdb"
+    assert db.warehouse_path(tmp_path / "flag.duckdb") == tmp_path / "flag.duckdb"
+
+
+def test_second_writer_gets_a_clear_error(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "locked.duckdb"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,time; c=duckdb.connect({str(path)!r}); print('ok', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ok"
+        with pytest.raises(db.WarehouseError, match="another govtargets process"):
+            db.connect(path)
+    finally:
+        holder.kill()
+        holder.wait()
