@@ -45,7 +45,7 @@ def test_big5_bytes_are_not_mistaken_for_gb18030():
         (b"   \n\n ", "empty"),
         (bytes(range(256)) * 10, "binary"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00\x10" * 300, "binary"),
-        ("Annual budget report of the city, all in English. ".encode() * 30, "not_chinese"),
+        (b"Annual budget report of the city, all in English. " * 30, "not_chinese"),
     ],
 )
 def test_unusable_files_are_rejected_with_a_reason(data, reason):
