@@ -7,31 +7,7 @@ import pytest
 
 from expectations import suites
 from expectations.validate import ValidationOutcome, validate_documents, validate_targets
-
-TARGET_SCHEMA = {
-    "record_id": pl.Utf8,
-    "doc_id": pl.Utf8,
-    "source_name": pl.Utf8,
-    "region": pl.Utf8,
-    "year": pl.Int32,
-    "kind": pl.Utf8,
-    "indicator": pl.Utf8,
-    "indicator_code": pl.Utf8,
-    "metric": pl.Utf8,
-    "value": pl.Float64,
-    "unit": pl.Utf8,
-    "qualifier": pl.Utf8,
-    "stretch_value": pl.Float64,
-    "value_base": pl.Float64,
-    "base_unit": pl.Utf8,
-    "missing_value": pl.Boolean,
-    "evidence": pl.Utf8,
-    "section": pl.Utf8,
-    "direction": pl.Utf8,
-    "commitment": pl.Utf8,
-    "char_start": pl.Int64,
-    "char_end": pl.Int64,
-}
+from transforms.records import TARGET_SCHEMA
 
 DOCUMENT_SCHEMA = {
     "doc_id": pl.Utf8,

@@ -6,7 +6,7 @@ import hashlib
 
 import polars as pl
 
-from transforms.decode import decode_bytes, detect_script, han_share
+from transforms.decode import decode_bytes, detect_script
 from transforms.normalize import normalize_text
 from transforms.structure import document_metadata, infer_years_from_sessions
 
@@ -52,6 +52,3 @@ def documents_frame(rows: list[dict], anchors: pl.DataFrame | None = None) -> pl
     loaded earlier) let a year be inferred from a session held in another batch."""
     frame = pl.DataFrame(rows, schema=DOCUMENT_SCHEMA)
     return infer_years_from_sessions(frame, anchors)
-
-
-__all__ = ["DOCUMENT_SCHEMA", "doc_id_of", "document_row", "documents_frame", "han_share"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from transforms.lexicon import pos_tags
 from transforms.numbers import (
@@ -137,7 +137,6 @@ class Mention:
     consumed: bool = False
     start_level: bool = False
     indicator: str | None = None
-    flags: dict = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- spans

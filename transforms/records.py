@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import polars as pl
 
-from transforms.extract import EXTRACTOR_VERSION, clause_bounds, extract_sentence
+from transforms.extract import extract_sentence
 from transforms.lexicon import VOCAB_DIR
 from transforms.structure import sentences
 
@@ -45,24 +45,14 @@ SENTENCE_SCHEMA = {
     "section_kind": pl.Utf8,
     "section_year": pl.Int32,
 }
+# What extract_sentence returns: the record's own fields, offsets relative to the sentence.
 RAW_RECORD_SCHEMA = {
-    "kind": pl.Utf8,
-    "year": pl.Int32,
-    "indicator": pl.Utf8,
-    "metric": pl.Utf8,
-    "value": pl.Float64,
-    "unit": pl.Utf8,
-    "qualifier": pl.Utf8,
-    "stretch_value": pl.Float64,
-    "value_base": pl.Float64,
-    "base_unit": pl.Utf8,
-    "missing_value": pl.Boolean,
-    "direction": pl.Utf8,
-    "commitment": pl.Utf8,
-    "evidence": pl.Utf8,
-    "offset": pl.Int64,
-    "offset_end": pl.Int64,
-}
+    name: TARGET_SCHEMA[name]
+    for name in (
+        "kind", "year", "indicator", "metric", "value", "unit", "qualifier", "stretch_value", "value_base",
+        "base_unit", "missing_value", "direction", "commitment", "evidence",
+    )
+} | {"offset": pl.Int64, "offset_end": pl.Int64}  # fmt: skip
 QUALITATIVE_SCHEMA = {
     "doc_id": pl.Utf8,
     "region": pl.Utf8,
@@ -213,19 +203,3 @@ def target_units_frame(documents: pl.DataFrame, targets: pl.DataFrame) -> pl.Dat
                     ]
                     break
     return pl.DataFrame(rows, schema=UNIT_SCHEMA).unique(maintain_order=True)
-
-
-def evidence_in_context(text: str, char_start: int) -> str:
-    start, end = clause_bounds(text, char_start)
-    return text[start:end]
-
-
-__all__ = [
-    "EXTRACTOR_VERSION",
-    "TARGET_SCHEMA",
-    "indicator_code_expr",
-    "qualitative_frame",
-    "sentence_frame",
-    "target_frame",
-    "target_units_frame",
-]

@@ -9,31 +9,13 @@ from dataclasses import dataclass
 import polars as pl
 
 from transforms.lexicon import jieba_dictionary_tags, words
-
-CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
+from transforms.numbers import parse_chinese_numeral
 
 
 def chinese_small_number(text: str) -> int | None:
-    """'十八' -> 18, '三' -> 3: session and term numbers (below 100)."""
-    if not text or any(c not in CN_DIGITS and c != "十" for c in text):
-        return None
-    if "十" not in text:
-        return CN_DIGITS[text] if len(text) == 1 else None
-    tens, _, units = text.partition("十")
-    return (CN_DIGITS.get(tens, 1) if tens else 1) * 10 + (CN_DIGITS.get(units, 0) if units else 0)
+    """'十八' -> 18, '三' -> 3: session and term numbers."""
+    value = parse_chinese_numeral(text) if text else None
+    return int(value) if value is not None else None
 
 
 # ---------------------------------------------------------------- sections
