@@ -21,7 +21,13 @@ from expectations.validate import ValidationOutcome, validate_documents, validat
 from transforms.decode import RejectedInput
 from transforms.documents import DOCUMENT_SCHEMA, doc_id_of, document_row, documents_frame
 from transforms.extract import EXTRACTOR_VERSION
-from transforms.records import qualitative_frame, sentence_frame, target_frame, target_units_frame
+from transforms.records import (
+    clause_frame,
+    qualitative_frame,
+    sentence_frame,
+    target_frame,
+    target_units_frame,
+)
 from warehouse import db
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "samples" / "corpus"
@@ -115,11 +121,12 @@ def ingest_documents(
 
 
 @task(cache_policy=NO_CACHE)
-def extract_records(documents: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Targets, qualitative targets and responsible units of every document."""
+def extract_records(documents: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Targets, qualitative targets, responsible units and clauses of every document."""
     sentences = sentence_frame(documents)
     targets = target_frame(documents, sentences)
-    return targets, qualitative_frame(documents, sentences), target_units_frame(documents, targets)
+    units = target_units_frame(documents, targets)
+    return targets, qualitative_frame(documents, sentences), units, clause_frame(sentences)
 
 
 @task(cache_policy=NO_CACHE)
@@ -191,7 +198,7 @@ def pipeline(
         paths = list_input_files(input_path)
         known, anchors = read_known_documents(warehouse_path)
         ingested = ingest_documents(paths, known, anchors, full_refresh)
-        targets, qualitative, units = extract_records(ingested.documents)
+        targets, qualitative, units, clauses = extract_records(ingested.documents)
         target_check, document_check = validate_records(targets, ingested.documents)
         failures = target_check.structural_failures + document_check.structural_failures
         if failures:
@@ -204,6 +211,7 @@ def pipeline(
             quarantine=target_check.quarantined,
             qualitative=qualitative,
             units=units.join(passed_ids, on="record_id", how="semi"),
+            clauses=clauses,
             rejected=ingested.rejected,
             validation=pl.concat([target_check.results, document_check.results], how="diagonal_relaxed"),
         )

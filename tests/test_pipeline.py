@@ -10,7 +10,15 @@ from conftest import SAMPLE_GOLD, read_gold
 
 from warehouse import db
 
-TABLES = ("documents", "targets", "quarantine", "qualitative_targets", "target_units", "document_texts")
+TABLES = (
+    "documents",
+    "targets",
+    "quarantine",
+    "qualitative_targets",
+    "target_units",
+    "document_texts",
+    "clauses",
+)
 
 
 def query(warehouse, sql: str) -> pl.DataFrame:
@@ -177,3 +185,16 @@ def test_qualitative_headline_statements_are_kept_apart(sample_run):
         "select count(*) n from targets where indicator_code = 'GRAIN_OUTPUT' and year = 2024",
     )
     assert numeric["n"][0] == 0
+
+
+def test_every_record_points_at_its_clause_in_the_stored_text(sample_run):
+    """Provenance: char spans index the normalized text, and the evidence is the clause there."""
+    rows = query(
+        sample_run["warehouse"],
+        "select t.evidence, substr(x.text, t.char_start + 1, t.char_end - t.char_start) as figure, t.value, "
+        "exists (select 1 from clauses c where c.doc_id = t.doc_id and c.char_start <= t.char_start "
+        "and t.char_start < c.char_end) as in_clause "
+        "from targets t join document_texts x using (doc_id) where not t.missing_value",
+    ).to_dicts()
+    assert rows and all(r["in_clause"] for r in rows)
+    assert all(r["figure"] in r["evidence"] for r in rows)

@@ -62,6 +62,7 @@ def batch(doc_id: str, record_id: str, run_id: str = "r1", source_name: str = "a
         quarantine=empty({}),
         qualitative=empty({}),
         units=empty({}),
+        clauses=empty({}),
         rejected=empty({}),
         validation=empty({}),
     )

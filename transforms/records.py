@@ -79,6 +79,25 @@ def sentence_frame(documents: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=SENTENCE_SCHEMA)
 
 
+CLAUSE = re.compile(r"[^,;:。!?]+[,;:。!?]?")
+CLAUSE_SCHEMA = {
+    "doc_id": pl.Utf8, "char_start": pl.Int64, "char_end": pl.Int64, "sentence_start": pl.Int64,
+    "section": pl.Utf8, "section_kind": pl.Utf8, "section_year": pl.Int32, "text": pl.Utf8,
+}  # fmt: skip
+
+
+def clause_frame(sentence_rows: pl.DataFrame) -> pl.DataFrame:
+    """One row per clause with its span in the normalized text."""
+    columns = ("doc_id", "char_start", "sentence", "section", "section_kind", "section_year")
+    rows = [
+        {"doc_id": doc_id, "char_start": start + m.start(), "char_end": start + m.end(), "sentence_start": start,
+         "section": section, "section_kind": kind, "section_year": year, "text": m.group(0)}
+        for doc_id, start, sentence, section, kind, year in sentence_rows.select(columns).iter_rows()
+        for m in CLAUSE.finditer(sentence)
+    ]  # fmt: skip
+    return pl.DataFrame(rows, schema=CLAUSE_SCHEMA)
+
+
 def _extract_batch(batch: pl.DataFrame) -> list[list[dict]]:
     return [
         extract_sentence(text, kind, year)

@@ -15,7 +15,7 @@ SQL_DIR = Path(__file__).parent / "sql"
 DEFAULT_WAREHOUSE = Path("data") / "govtargets.duckdb"
 WAREHOUSE_ENV = "GOVTARGETS_WAREHOUSE"
 # Tables whose rows belong to one document: replaced together when the document is reloaded.
-PER_DOCUMENT_TABLES = ("targets", "quarantine", "qualitative_targets", "document_texts")
+PER_DOCUMENT_TABLES = ("targets", "quarantine", "qualitative_targets", "document_texts", "clauses")
 
 
 class WarehouseError(RuntimeError):
@@ -80,6 +80,7 @@ class Batch:
     quarantine: pl.DataFrame
     qualitative: pl.DataFrame
     units: pl.DataFrame
+    clauses: pl.DataFrame
     rejected: pl.DataFrame
     validation: pl.DataFrame
 
@@ -141,6 +142,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict:
         )
         _insert(con, "qualitative_targets", batch.qualitative.with_columns(run_id=pl.lit(batch.run_id)))
         _insert(con, "target_units", batch.units)
+        _insert(con, "clauses", batch.clauses)
         _insert(con, "rejected_files", batch.rejected.with_columns(run_id=pl.lit(batch.run_id)))
         _insert(
             con,
