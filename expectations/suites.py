@@ -22,6 +22,7 @@ from great_expectations.expectations.row_conditions import (
 )
 
 from transforms.numbers import BASE_UNITS as EXTRACTOR_UNITS
+from transforms.numbers import FRACTION_UNIT
 from transforms.records import TARGET_SCHEMA
 
 STRUCTURAL = "structural"
@@ -103,6 +104,7 @@ BASE_UNITS = frozenset(
     }
     # every unit the extractor knows is a known unit here too (眼 for wells, 种 for kinds …)
     | set(EXTRACTOR_UNITS)
+    | {FRACTION_UNIT}
 )  # fmt: skip
 
 

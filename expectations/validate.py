@@ -297,6 +297,12 @@ def _with_evidence_has_value(targets: pl.DataFrame) -> pl.DataFrame:
     digits = pl.col("value").abs().cast(pl.Utf8).str.replace(r"\.0$", "")
     evidence = pl.col("evidence").str.replace_all(",", "", literal=True)
     has_value = evidence.str.contains(digits, literal=True).fill_null(False)
+    if "value_text" in targets.columns:
+        # numbers written in words or as fractions ("五十六所", "1/3"): the text as written must be there
+        written = pl.col("value_text").str.contains(r"^[\d.,]+$").not_()
+        has_value = has_value | (
+            written & evidence.str.contains(pl.col("value_text"), literal=True)
+        ).fill_null(False)
     return targets.with_columns(
         pl.when(pl.col("value").is_null()).then(True).otherwise(has_value).alias(suites.EVIDENCE_HAS_VALUE)
     )

@@ -46,6 +46,7 @@ def target(record_id: str, **overrides) -> dict:
         "commitment": "soft",
         "char_start": 120,
         "char_end": 141,
+        "value_text": None,
     }
     record.update(overrides)
     return record
@@ -316,3 +317,41 @@ def test_duplicate_doc_ids_stop_the_load():
     result = validate_documents(docs)
     assert any("doc_id" in message for message in result.structural_failures)
     assert result.passed.is_empty()
+
+
+def test_values_written_in_words_or_fractions_pass_the_evidence_check():
+    rows = [
+        target(
+            "words",
+            value=56.0,
+            unit="所",
+            metric="level",
+            stretch_value=None,
+            evidence="新建幼儿园五十六所",
+            value_text="五十六",
+            indicator="新建幼儿园",
+        ),
+        target(
+            "fraction",
+            value=1 / 3,
+            unit="分数",
+            metric="share",
+            stretch_value=None,
+            evidence="煤炭消费量压减1/3",
+            value_text="1/3",
+            indicator="煤炭消费量",
+        ),
+        target(
+            "wrong-words",
+            value=56.0,
+            unit="所",
+            metric="level",
+            stretch_value=None,
+            evidence="新建幼儿园六十所",
+            value_text="五十六",
+            indicator="新建幼儿园",
+        ),
+    ]
+    outcome = validate_targets(pl.DataFrame(rows, schema=TARGET_SCHEMA))
+    assert sorted(outcome.passed["record_id"].to_list()) == ["fraction", "words"]
+    assert outcome.quarantined["record_id"].to_list() == ["wrong-words"]

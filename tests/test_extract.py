@@ -67,6 +67,17 @@ def test_chinese_numerals():
     assert (r["value"], r["unit"]) == (56.0, "所")
 
 
+def test_fractions():
+    found = records("煤炭消费量压减1/3,能耗下降三分之一。")
+    assert [
+        (r["indicator"], r["value_text"], r["unit"], r["direction"], round(r["value_base"], 2)) for r in found
+    ] == [
+        ("煤炭消费量", "1/3", "分数", "down", 33.33),
+        ("能耗", "三分之一", "分数", "down", 33.33),
+    ]
+    assert records("2023/12/31前完成。") == []
+
+
 def test_counts_in_names_are_not_records():
     assert records("打好八场标志性战役,实施三年行动,建设七大主导产业。") == []
 

@@ -14,9 +14,12 @@ from transforms.lexicon import pos_tags
 from transforms.numbers import (
     BASE_UNITS,
     CLASSIFIERS,
+    FRACTION,
+    FRACTION_UNIT,
     MENTION,
     PERCENT_UNITS,
     is_counting_chinese_numeral,
+    parse_fraction,
     parse_number,
     unit_parts,
 )
@@ -52,7 +55,7 @@ LEADING_NOISE = re.compile(
     r"[一二三四五两\d]+年内|到\d{4}年(?:底|末)?|\d{4}年|去年|预计)+"
 )
 TRAILING_VERBS = re.compile(
-    r"(?:分别|均|都|将|要|可|已)?(?:增长|下降|提高|降低|增加|减少|上涨|达到|达|控制在|稳定在|保持在|保持|"
+    r"(?:分别|均|都|将|要|可|已)?(?:增长|下降|提高|降低|增加|减少|压减|压降|削减|上涨|达到|达|控制在|稳定在|保持在|保持|"
     r"突破|超过|超|为|到|至|发展到|提高到|提升到|扩大到|增加到|下降到|实现|完成|不少于|不低于|不超过|至少|"
     r"分别|由|从|约|近|在|是)+$"
 )
@@ -137,6 +140,7 @@ class Mention:
     consumed: bool = False
     start_level: bool = False
     indicator: str | None = None
+    text: str = ""  # the number as written
 
 
 # ---------------------------------------------------------------- spans
@@ -241,11 +245,28 @@ def find_mentions(sentence: str) -> list[Mention]:
         mention = _mention_from_match(sentence, match) or _timing_commitment(sentence, match)
         if mention is None:
             continue
+        mention.text = sentence[mention.start : mention.number_end]
         _attach_range_tail(sentence, mention)
         mention.threshold = _is_threshold(sentence, mention)
         _attach_trailing_qualifier(sentence, mention)
         mentions.append(mention)
-    return mentions
+    return sorted(mentions + _fractions(sentence, mentions, quoted), key=lambda m: m.start)
+
+
+def _fractions(sentence: str, mentions: list[Mention], quoted: list[tuple[int, int]]) -> list[Mention]:
+    found = []
+    for match in FRACTION.finditer(sentence):
+        inside_other = any(
+            m.start <= match.start() < m.end or match.start() <= m.start < match.end() for m in mentions
+        )
+        value = parse_fraction(match)
+        if value is None or inside_other or any(a < match.start() < b for a, b in quoted):
+            continue
+        mention = Mention(match.start(), match.end(), match.end(), value, FRACTION_UNIT, 100.0, "%")
+        mention.text = match.group(0)
+        _attach_trailing_qualifier(sentence, mention)
+        found.append(mention)
+    return found
 
 
 def _between(sentence: str, left: Mention, right: Mention) -> str:
@@ -543,6 +564,8 @@ def metric_and_direction(sentence: str, mention: Mention, clause_start: int) -> 
         return "change", direction
     if mention.unit in ("%", "‰"):
         return ("growth" if GROWTH_WORDS.search(lead) else "share"), direction
+    if mention.unit == FRACTION_UNIT:
+        return ("growth" if GROWTH_WORDS.search(lead) else "share"), direction
     if mention.unit == "年" or mention.base_unit == "倍":
         return "other", direction
     return "level", direction
@@ -611,6 +634,7 @@ def extract_sentence(sentence: str, section_kind: str, section_year: int | None)
                 "indicator": mention.indicator,
                 "metric": metric,
                 "value": mention.value,
+                "value_text": mention.text or None,
                 "unit": mention.unit,
                 "qualifier": mention.qualifier,
                 "stretch_value": mention.stretch_value,

@@ -98,6 +98,13 @@ MENTION = re.compile(
     rf"|(?P<approx1>余|多)?(?P<mag>{_MAG})?(?P<approx2>余|多)?(?P<base>{_BASE})?)"
 )
 
+# Fractions of a whole: "1/3", "三分之一". Stored with unit FRACTION_UNIT, value as the ratio and
+# value_base in percent, so "压减1/3" and "压减33%" compare.
+FRACTION_UNIT = "分数"
+FRACTION = re.compile(
+    rf"(?<![\d/])(?P<num>\d+)/(?P<den>\d+)(?![\d/])|(?P<cden>{CHINESE})分之(?P<cnum>{CHINESE})"
+)
+
 CN_VALUES = {
     "零": 0,
     "〇": 0,
@@ -159,3 +166,15 @@ def unit_parts(mag: str | None, base: str | None, pct: str | None) -> tuple[str,
 def format_value(value: float) -> str:
     """6.0 -> '6', 6.5 -> '6.5': how a value is written in running text."""
     return f"{value:.10g}"
+
+
+def parse_fraction(match: re.Match) -> float | None:
+    """The ratio of a FRACTION match, or None for what is not a proper fraction (dates, scores)."""
+    if match.group("num"):
+        numerator, denominator = float(match.group("num")), float(match.group("den"))
+    else:
+        numerator = parse_chinese_numeral(match.group("cnum"))
+        denominator = parse_chinese_numeral(match.group("cden"))
+    if not numerator or not denominator or numerator >= denominator or denominator > 1000:
+        return None
+    return numerator / denominator

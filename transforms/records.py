@@ -35,6 +35,7 @@ TARGET_SCHEMA = {
     "commitment": pl.Utf8,
     "char_start": pl.Int64,
     "char_end": pl.Int64,
+    "value_text": pl.Utf8,
 }
 SENTENCE_SCHEMA = {
     "doc_id": pl.Utf8,
@@ -50,7 +51,7 @@ RAW_RECORD_SCHEMA = {
     name: TARGET_SCHEMA[name]
     for name in (
         "kind", "year", "indicator", "metric", "value", "unit", "qualifier", "stretch_value", "value_base",
-        "base_unit", "missing_value", "direction", "commitment", "evidence",
+        "base_unit", "missing_value", "direction", "commitment", "evidence", "value_text",
     )
 } | {"offset": pl.Int64, "offset_end": pl.Int64}  # fmt: skip
 QUALITATIVE_SCHEMA = {
