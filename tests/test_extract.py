@@ -146,3 +146,48 @@ def test_starting_level_is_last_years_achievement_and_periods_set_the_year():
 def test_review_sections_give_achievements():
     r = one("地区生产总值增长6%。", section_kind="review", year=2023)
     assert (r["kind"], r["year"]) == ("achievement", 2023)
+
+
+def test_a_list_separator_inside_parentheses_does_not_cut_the_indicator():
+    r = records("至少1/3的县(市、区)建有智慧健身设施。", year=2023)[0]
+    assert (r["indicator"], r["qualifier"]) == ("县(市、区)", "至少")
+
+
+def test_figures_without_an_indicator_are_skipped():
+    assert records("确保完成。其中,10%。") == []
+
+
+def test_indicator_codes_map_national_provincial_and_city_wording():
+    import polars as pl
+
+    from transforms.records import indicator_code_expr
+
+    wording = [
+        "国内生产总值",
+        "地区生产总值",
+        "全市生产总值",
+        "生产总值",
+        "GDP",
+        "经济增长",
+        "单位地区生产总值能耗",
+        "城乡居民人均可支配收入",
+        "农村居民人均可支配收入",
+        "货物进出口",
+        "居民消费价格涨幅",
+        "规上工业增加值",
+    ]
+    codes = pl.DataFrame({"indicator": wording}).select(code=indicator_code_expr())["code"].to_list()
+    assert codes == [
+        "GDP",
+        "GDP",
+        "GDP",
+        "GDP",
+        "GDP",
+        "GDP",
+        "ENERGY_INTENSITY",
+        "DISPOSABLE_INCOME",
+        "RURAL_INCOME",
+        "FOREIGN_TRADE",
+        "CPI",
+        None,
+    ]

@@ -369,13 +369,27 @@ def tags_keeping_quotes(text: str) -> list[tuple[str, str]]:
     return tags
 
 
+def _split_outside_parentheses(text: str, separator: str) -> list[str]:
+    """ "县(市、区)": a separator inside parentheses does not split."""
+    parts, depth, current = [], 0, ""
+    for char in text:
+        depth += (char == "(") - (char == ")")
+        if char == separator and depth <= 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [*parts, current]
+
+
 def _first_list_item(text: str) -> str:
     """Cut at the list separator, but not inside coordinated one-character modifiers ("省、市级…")."""
     pieces = re.split(r"[,;:。]", text, maxsplit=1)[0]
-    items = re.split(r"(?<=[^、和及与])[和及与](?=[\u4e00-\u9fff]{2})", pieces, maxsplit=1)[0].split("、")
+    first = re.split(r"(?<=[^、和及与])[和及与](?=[\u4e00-\u9fff]{2})", pieces, maxsplit=1)[0]
+    items = _split_outside_parentheses(first, "、")
     head = items[0]
     for item in items[1:]:
-        if len(head) > 1:
+        if len(head) != 1:  # empty: the next list item is another figure, not this one's noun
             break
         head += "、" + item
     return head
@@ -404,7 +418,8 @@ def _noun_phrase_after(text: str) -> str:
 
 
 def choose_indicator(sentence: str, mention: Mention, previous_end: int) -> str | None:
-    clause_start, clause_end = clause_bounds(sentence, mention.start, CLAUSE_DELIMITERS + LIST_DELIMITERS)
+    clause_start, _ = clause_bounds(sentence, mention.start, CLAUSE_DELIMITERS + LIST_DELIMITERS)
+    _, clause_end = clause_bounds(sentence, mention.start)  # _first_list_item splits lists itself
     if mention.unit == "年" and sentence[: mention.start].endswith("提前"):
         return "提前" + sentence[mention.end : clause_end]
     pre_raw = sentence[max(clause_start, previous_end) : mention.start]
