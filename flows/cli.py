@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -153,10 +152,5 @@ def score(
             )
 
 
-def main() -> None:  # pragma: no cover - console-script entry for `python -m flows.cli`
-    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
-    app()
-
-
 if __name__ == "__main__":
-    main()
+    app()

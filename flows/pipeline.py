@@ -19,7 +19,7 @@ from prefect.runtime import flow_run
 
 from expectations.validate import ValidationOutcome, validate_documents, validate_targets
 from transforms.decode import RejectedInput
-from transforms.documents import DOCUMENT_SCHEMA, doc_id_of, document_row, documents_frame
+from transforms.documents import doc_id_of, document_row, documents_frame
 from transforms.extract import EXTRACTOR_VERSION
 from transforms.records import (
     clause_frame,
@@ -56,29 +56,12 @@ def list_input_files(input_dir: Path) -> list[Path]:
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
 def read_known_documents(warehouse: Path) -> tuple[set[str], pl.DataFrame]:
     """Doc ids already loaded by this extractor, and metadata that can anchor year inference."""
-    if not warehouse.exists():
-        return set(), pl.DataFrame(
-            schema={k: DOCUMENT_SCHEMA[k] for k in ("region", "year", "congress_term", "session_no")}
-        )
-    con = db.connect(warehouse, read_only=True)
+    con = db.connect(warehouse, read_only=True)  # exists and is migrated: record_run ran first
     try:
-        known = db.loaded_doc_ids(con, EXTRACTOR_VERSION) if _has_table(con, "documents") else set()
-        anchors = (
-            db.query(con, "select region, year, congress_term, session_no from current_documents")
-            if _has_table(con, "documents")
-            else pl.DataFrame()
-        )
+        anchors = db.query(con, "select region, year, congress_term, session_no from current_documents")
+        return db.loaded_doc_ids(con, EXTRACTOR_VERSION), anchors
     finally:
         con.close()
-    return known, anchors
-
-
-def _has_table(con, name: str) -> bool:
-    return bool(
-        con.execute("select count(*) from information_schema.tables where table_name = ?", [name]).fetchall()[
-            0
-        ][0]
-    )
 
 
 @task(cache_policy=NO_CACHE)
