@@ -124,6 +124,12 @@ MISSING_UNITS = frozenset(
 )
 
 
+# A unit word not right after a digit or numeral: the only place a lost number can be.
+BARE_UNIT = re.compile(
+    rf"(?<![\d零〇一二两三四五六七八九十百千万亿])(?:{'|'.join(sorted(MISSING_UNITS, key=len, reverse=True))})"
+)
+
+
 @dataclass
 class Mention:
     start: int
@@ -527,6 +533,8 @@ def assign_indicators(sentence: str, mentions: list[Mention]) -> None:
 
 def find_missing_mentions(sentence: str) -> list[Mention]:
     """Figures lost in collection ("保持个以上项目库存量", "到年实现"): a unit standing with no number."""
+    if not BARE_UNIT.search(sentence):
+        return []  # every unit here follows its number: no need to tag the sentence
     tags = pos_tags(sentence)
     found, position = [], 0
     for i, (word, flag) in enumerate(tags):
