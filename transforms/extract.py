@@ -429,7 +429,8 @@ def choose_indicator(sentence: str, mention: Mention, previous_end: int) -> str 
     if mention.unit == "年" and sentence[: mention.start].endswith("提前"):
         return "提前" + sentence[mention.end : clause_end]
     pre_raw = sentence[max(clause_start, previous_end) : mention.start]
-    pre = _drop_leading_verbs(_strip_pre(pre_raw)) if _strip_pre(pre_raw) else ""
+    stripped = _strip_pre(pre_raw)
+    pre = _drop_leading_verbs(stripped) if stripped else ""
     post = _noun_phrase_after(sentence[mention.end : clause_end])
     states_metric = bool(GROWTH_WORDS.search(pre_raw[-6:])) or re.search(r"(达到|控制在|稳定在|为)$", pre_raw)
     if pre and _has_noun(pre) and (states_metric or not (len(post) >= 2 and _has_noun(post))):
@@ -585,9 +586,7 @@ def metric_and_direction(sentence: str, mention: Mention, clause_start: int) -> 
     direction = "down" if DOWN_WORDS.search(lead) else "up" if UP_WORDS.search(lead) else None
     if mention.unit in ("个百分点", "百分点"):
         return "change", direction
-    if mention.unit in ("%", "‰"):
-        return ("growth" if GROWTH_WORDS.search(lead) else "share"), direction
-    if mention.unit == FRACTION_UNIT:
+    if mention.unit in ("%", "‰", FRACTION_UNIT):
         return ("growth" if GROWTH_WORDS.search(lead) else "share"), direction
     if mention.unit == "年" or mention.base_unit == "倍":
         return "other", direction
