@@ -109,7 +109,8 @@ def extract_records(documents: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
     sentences = sentence_frame(documents)
     targets = target_frame(documents, sentences)
     units = target_units_frame(documents, targets)
-    return targets, qualitative_frame(documents, sentences), units, clause_frame(sentences)
+    clauses = clause_frame(sentences)
+    return targets, qualitative_frame(documents, clauses), units, clauses
 
 
 @task(cache_policy=NO_CACHE)

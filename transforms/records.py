@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import polars as pl
 
-from transforms.extract import extract_sentence
+from transforms.extract import CLAUSE_DELIMITERS, extract_sentence
 from transforms.lexicon import VOCAB_DIR
 from transforms.structure import sentences
 
@@ -80,7 +80,7 @@ def sentence_frame(documents: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=SENTENCE_SCHEMA)
 
 
-CLAUSE = re.compile(r"[^,;:。!?]+[,;:。!?]?")
+CLAUSE = re.compile(rf"[^{CLAUSE_DELIMITERS}]+[{CLAUSE_DELIMITERS}]?")
 CLAUSE_SCHEMA = {
     "doc_id": pl.Utf8, "char_start": pl.Int64, "char_end": pl.Int64, "sentence_start": pl.Int64,
     "section": pl.Utf8, "section_kind": pl.Utf8, "section_year": pl.Int32, "text": pl.Utf8,
@@ -153,35 +153,26 @@ def _first_mentioned_code(statement: str, vocabulary: list[tuple[str, str]]) -> 
     return min(found)[1] if found else None
 
 
-def qualitative_frame(documents: pl.DataFrame, sentence_rows: pl.DataFrame) -> pl.DataFrame:
+def qualitative_frame(documents: pl.DataFrame, clauses: pl.DataFrame) -> pl.DataFrame:
     """Headline indicators stated without a figure ("粮食产量稳中有增") in plan sections."""
     vocabulary = indicator_vocabulary().select("code", "mention").rows()
-    rows = []
-    for doc_id, start, text in (
-        sentence_rows.filter(pl.col("section_kind") == "plan")
-        .select("doc_id", "char_start", "sentence")
-        .iter_rows()
-    ):
-        for clause in re.finditer(r"[^,;:。]+", text):
-            statement = clause.group(0)
-            if re.search(r"\d", statement) or not QUALITATIVE_WORDS.search(statement):
-                continue
-            code = _first_mentioned_code(statement, vocabulary)
-            if code:
-                rows.append(
-                    {
-                        "doc_id": doc_id,
-                        "indicator_code": code,
-                        "statement": statement,
-                        "char_start": start + clause.start(),
-                    }
-                )
-    found = pl.DataFrame(
-        rows,
-        schema={k: QUALITATIVE_SCHEMA[k] for k in ("doc_id", "indicator_code", "statement", "char_start")},
+    statements = (
+        clauses.filter(pl.col("section_kind") == "plan")
+        .select("doc_id", "char_start", statement=pl.col("text").str.strip_chars_end(CLAUSE_DELIMITERS))
+        .filter(
+            ~pl.col("statement").str.contains(r"\d")
+            & pl.col("statement").str.contains(QUALITATIVE_WORDS.pattern)
+        )
     )
-    return found.join(documents.select("doc_id", "region", "year"), on="doc_id", how="left").select(
-        [pl.col(name).cast(dtype) for name, dtype in QUALITATIVE_SCHEMA.items()]
+    return (
+        statements.with_columns(
+            indicator_code=pl.col("statement").map_elements(
+                lambda statement: _first_mentioned_code(statement, vocabulary), return_dtype=pl.Utf8
+            )
+        )
+        .drop_nulls("indicator_code")
+        .join(documents.select("doc_id", "region", "year"), on="doc_id", how="left")
+        .select([pl.col(name).cast(dtype) for name, dtype in QUALITATIVE_SCHEMA.items()])
     )
 
 
