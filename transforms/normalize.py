@@ -30,10 +30,15 @@ MD_DEBRIS = re.compile(r"\s*(?:>>+|»+)\s*$|^\s*>\s*|^\s*[-*_]{3,}\s*$|`+")
 
 HAN = r"\u4e00-\u9fff"
 CJK_PUNCT = "。、“”‘’《》—…；：，？！（）"
-# Enumerators that open a heading or a numbered item: 一、 (一) 1. 一是 第一章
+# Heading enumerators by level (structure.py uses the levels): 一、 (一) 1. 一是
+HEADING_LEVELS = (
+    (1, re.compile(r"^[一二三四五六七八九十]+、")),
+    (2, re.compile(r"^\([一二三四五六七八九十]+\)")),
+    (3, re.compile(r"^\d{1,2}[.、](?!\d)")),
+    (4, re.compile(r"^[一二三四五六七八九十]是")),
+)
 ENUMERATOR = re.compile(
-    r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)|\d{1,2}[.、](?!\d)"
-    r"|[一二三四五六七八九十]是|第[一二三四五六七八九十]+[章节部分条])"
+    "|".join(pattern.pattern for _, pattern in HEADING_LEVELS) + r"|^第[一二三四五六七八九十]+[章节部分条]"
 )
 SENTENCE_END = re.compile(r"[。！？!?；;:：][”’\")）]*$")
 # A line this long that stops without closing punctuation is a sentence cut by a page or line

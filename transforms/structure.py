@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from transforms.lexicon import jieba_dictionary_tags, words
+from transforms.normalize import FULL_STOP, HEADING_LEVELS
 from transforms.numbers import parse_chinese_numeral
 
 
@@ -20,13 +21,6 @@ def chinese_small_number(text: str) -> int | None:
 
 # ---------------------------------------------------------------- sections
 
-HEADING_LEVELS = (
-    (1, re.compile(r"^[一二三四五六七八九十]+、")),
-    (2, re.compile(r"^\([一二三四五六七八九十]+\)")),
-    (3, re.compile(r"^\d{1,2}[.、](?!\d)")),
-    (4, re.compile(r"^[一二三四五六七八九十]是")),
-)
-SENTENCE_END_IN_LINE = re.compile(r"[。！？!?]")
 REVIEW_HEADING = re.compile(r"回顾|工作总结|过去[一五]年|主要成[绩效]|以来.*情况|发展情况|工作情况")
 PLAN_HEADING = re.compile(r"安排|目标|任务|打算|计划|部署|重点工作|预期")
 YEAR_IN_HEADING = re.compile(r"((?:19|20)\d{2})年")
@@ -55,13 +49,13 @@ def heading_level(line: str) -> int | None:
     for level, pattern in HEADING_LEVELS:
         if pattern.match(line):
             return level
-    if len(line) <= 40 and not SENTENCE_END_IN_LINE.search(line) and not re.search(r"[,;]", line[:-1]):
+    if len(line) <= 40 and not FULL_STOP.search(line) and not re.search(r"[,;]", line[:-1]):
         return 2
     return None
 
 
 def heading_title(line: str) -> str:
-    first_sentence = SENTENCE_END_IN_LINE.split(line, maxsplit=1)[0]
+    first_sentence = FULL_STOP.split(line, maxsplit=1)[0]
     return first_sentence[:60]
 
 
