@@ -124,9 +124,8 @@ def validate_records(
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
 def load_warehouse(warehouse: Path, batch: db.Batch) -> dict:
     """One transaction: the batch's documents replace their previous versions."""
-    con = db.connect(warehouse)
+    con = db.connect(warehouse)  # migrated when the run was recorded
     try:
-        db.migrate(con)
         return db.load_batch(con, batch)
     finally:
         con.close()
@@ -146,8 +145,8 @@ def library_versions() -> str:
 def record_run(warehouse: Path, run_id: str, input_dir: Path, status: str, counts: dict) -> None:
     con = db.connect(warehouse)
     try:
-        db.migrate(con)
         if status == "running":
+            db.migrate(con)  # once per run, before any task reads or writes the warehouse
             db.start_run(con, run_id, str(flow_run.get_id() or ""), str(input_dir), library_versions())
         else:
             db.finish_run(con, run_id, status, counts)
