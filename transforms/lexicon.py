@@ -24,7 +24,8 @@ def pos_tags(text: str) -> list[tuple[str, str]]:
 
 
 def words(text: str) -> list[str]:
-    return jieba.lcut(text, HMM=False) if tokenizer() else []
+    tokenizer()  # the user dictionary must be loaded before jieba cuts
+    return jieba.lcut(text, HMM=False)
 
 
 def jieba_dictionary_tags() -> dict[str, str]:

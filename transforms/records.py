@@ -199,18 +199,26 @@ def _task_spans(text: str) -> list[tuple[int, int, list[tuple[str, str]]]]:
 
 
 def target_units_frame(documents: pl.DataFrame, targets: pl.DataFrame) -> pl.DataFrame:
-    rows = []
-    for doc_id, text in documents.select("doc_id", "text").iter_rows():
-        spans = _task_spans(text)
-        if not spans:
-            continue
-        for record_id, start in (
-            targets.filter(pl.col("doc_id") == doc_id).select("record_id", "char_start").iter_rows()
-        ):
-            for span_start, span_end, units in spans:
-                if span_start <= start < span_end:
-                    rows += [
-                        {"record_id": record_id, "unit_name": name, "role": role} for name, role in units
-                    ]
-                    break
-    return pl.DataFrame(rows, schema=UNIT_SCHEMA).unique(maintain_order=True)
+    """Each record inside a numbered task gets that task's lead and partner units."""
+    spans = pl.DataFrame(
+        [
+            {"doc_id": doc_id, "span_start": start, "span_end": end, "unit_name": name, "role": role}
+            for doc_id, text in documents.select("doc_id", "text").iter_rows()
+            for start, end, units in _task_spans(text)
+            for name, role in units
+        ],
+        schema={
+            "doc_id": pl.Utf8,
+            "span_start": pl.Int64,
+            "span_end": pl.Int64,
+            "unit_name": pl.Utf8,
+            "role": pl.Utf8,
+        },
+    )
+    return (
+        targets.select("doc_id", "record_id", "char_start")
+        .join(spans, on="doc_id")
+        .filter((pl.col("span_start") <= pl.col("char_start")) & (pl.col("char_start") < pl.col("span_end")))
+        .select(list(UNIT_SCHEMA))
+        .unique(maintain_order=True)
+    )

@@ -118,8 +118,8 @@ class LevelScore:
 
 
 def _greedy_match(predicted: list[dict], gold: list[dict], same) -> tuple[int, list[dict], list[dict]]:
-    """One-to-one matching: each gold record takes the first unused prediction that matches,
-    preferring predictions whose evidence contains the gold evidence's number context."""
+    """One-to-one matching: each gold record takes an unused prediction that matches, preferring
+    one whose evidence contains, or is contained in, the gold evidence."""
     used: set[int] = set()
     misses = []
     for g in gold:
