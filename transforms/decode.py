@@ -163,8 +163,9 @@ def _check_is_chinese_text(decoded: DecodedText) -> None:
             "not_chinese",
             f"only {share:.0%} of the characters are Chinese (decoded as {decoded.encoding})",
         )
+    # for legacy encodings the confidence already is the text's plausibility
     unicode = decoded.encoding.startswith(("utf-8", "utf-16"))
-    if not unicode and plausibility(decoded.text) < MIN_PLAUSIBLE:
+    if not unicode and decoded.confidence < MIN_PLAUSIBLE:
         raise RejectedInput("undecodable", f"decodes as {decoded.encoding} but reads as garbage")
 
 
