@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +13,7 @@ import duckdb
 import polars as pl
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from warehouse import db
@@ -48,27 +52,97 @@ def _check_writable(path: Path) -> None:
         fail(f"{path}: cannot use as a warehouse: {error}")
 
 
+@contextmanager
+def prefect_api() -> Iterator[None]:
+    """Without a configured Prefect server, start one temporary server for the whole run and
+    point every process at it: otherwise each worker process would start a server of its own."""
+    from prefect.settings import PREFECT_API_URL
+
+    if PREFECT_API_URL.value() or os.environ.get("PREFECT_API_URL"):
+        yield
+        return
+    from prefect.server.api.server import SubprocessASGIServer
+
+    server = SubprocessASGIServer()  # the same instance Prefect itself would start in this process
+    # Its telemetry can only fail on a machine without internet access, with an error in every run's log.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    server.start()  # stopped at exit, after Prefect has flushed its logs to it
+    os.environ["PREFECT_API_URL"] = server.api_url  # inherited by process-pool and Dask workers
+    yield
+
+
+def progress_bar() -> Progress:
+    return Progress(
+        TextColumn("files"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=not err.is_terminal,  # no bar in logs and CI
+    )
+
+
 @app.command()
 def run(
     input: Annotated[Path, typer.Option("--input", "-i", help="Folder of report files")] = SAMPLE_CORPUS,
     warehouse: WarehouseOption = None,
     full_refresh: Annotated[bool, typer.Option(help="Re-extract documents already loaded")] = False,
+    runner: Annotated[
+        str, typer.Option(help="Where per-batch work runs: process | thread | dask")
+    ] = "process",
+    dask_address: Annotated[
+        str | None,
+        typer.Option(help="Scheduler of an existing Dask cluster (tcp://host:8786); default: a local one"),
+    ] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (default: CPU count)")] = None,
+    batch_mb: Annotated[float, typer.Option(help="MB of input per batch of parallel work")] = 4.0,
 ) -> None:
     """Run the Prefect flow `pipeline` on a folder of report files."""
     path = db.warehouse_path(warehouse)
     if not input.is_dir():
         fail(f"{input}: input folder does not exist or is not a folder", 2)
+    if runner not in ("process", "thread", "dask"):
+        fail(f"unknown runner {runner!r}: use process, thread or dask", 2)
+    if dask_address and runner != "dask":
+        fail("--dask-address needs --runner dask", 2)
     _check_writable(path)
-    from flows.pipeline import pipeline  # Prefect is slow to import: only when a run needs it
+    from flows import progress
+    from flows.pipeline import pipeline, task_runner  # Prefect is slow to import: only when a run needs it
 
+    flow = pipeline.with_options(task_runner=task_runner(runner, dask_address, workers))
     try:
-        summary = pipeline(input_dir=str(input), warehouse=str(path), full_refresh=full_refresh)
+        with prefect_api(), progress_bar() as bar:
+            files = bar.add_task("files", total=None)
+            with progress.watching(lambda done, total: bar.update(files, completed=done, total=total)):
+                summary = flow(
+                    input_dir=str(input), warehouse=str(path), full_refresh=full_refresh, batch_mb=batch_mb
+                )
     except Exception as error:  # noqa: BLE001 - the CLI boundary: any failure becomes one clear line
         fail(f"pipeline failed: {error}")
     table = Table(title="govtargets run", show_header=False)
     for key in ("documents", "unchanged", "records", "loaded", "quarantined", "rejected", "warehouse"):
         table.add_row(key, str(summary.get(key)))
     console.print(table)
+
+
+@app.command()
+def serve(
+    input: Annotated[Path | None, typer.Option("--input", "-i", help="Folder of report files")] = None,
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Run prefect.yaml's deployments (the daily schedule, the on-demand full re-extraction) from
+    this process until stopped; --input/--warehouse replace their parameters."""
+    from prefect import serve as serve_deployments
+
+    from flows.schedule import runner_deployments
+
+    overrides = {}
+    if input is not None:
+        overrides["input_dir"] = str(input.resolve())
+    if warehouse is not None or os.environ.get(db.WAREHOUSE_ENV):
+        overrides["warehouse"] = str(db.warehouse_path(warehouse).resolve())
+    with prefect_api():
+        serve_deployments(*runner_deployments(overrides=overrides))
 
 
 def _print_frame(frame: pl.DataFrame, fmt: str) -> None:

@@ -1,25 +1,34 @@
 """The `pipeline` flow: ingest -> normalize -> extract -> validate -> load.
 
 Reads as the table of contents; the logic lives in transforms/, the I/O in warehouse/.
+
+Files are processed in batches of a few MB: ingestion, extraction and validation of the batches
+run in parallel on the flow's task runner (processes by default, or a Dask cluster), while the
+warehouse has a single writer, the flow itself, which stages each validated batch as it arrives
+and publishes the whole run in one transaction at the end.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 import polars as pl
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger, task, unmapped
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
-from expectations.validate import ValidationOutcome, validate_documents, validate_targets
+from expectations.validate import validate_documents, validate_targets
+from flows import progress
 from transforms.decode import RejectedInput
-from transforms.documents import doc_id_of, document_row, documents_frame
+from transforms.documents import DOCUMENT_SCHEMA, doc_id_of, document_row, documents_frame, split_duplicates
 from transforms.extract import EXTRACTOR_VERSION
 from transforms.records import (
     clause_frame,
@@ -34,17 +43,43 @@ SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "samples" / "corpus"
 INPUT_SUFFIXES = (".txt", ".text")
 REJECTED_SCHEMA = {"path": pl.Utf8, "doc_id": pl.Utf8, "reason": pl.Utf8, "detail": pl.Utf8}
 IO_RETRIES = {"retries": 3, "retry_delay_seconds": [2, 5, 15]}
+RUNNERS = ("process", "thread", "dask")
+DEFAULT_BATCH_MB = 4.0
 
 
 class StructuralValidationError(RuntimeError):
     """A blocking expectation failed: nothing of this run is loaded."""
 
 
+@dataclass(frozen=True)
+class FileBatch:
+    """Consecutive input files, a few MB in all: the unit of parallel work."""
+
+    number: int
+    paths: tuple[Path, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.number:04d} ({len(self.paths)} files)"
+
+
 @dataclass
 class Ingested:
     documents: pl.DataFrame
     rejected: pl.DataFrame
-    skipped: int
+    unchanged: int
+
+
+@dataclass
+class Extracted:
+    documents: pl.DataFrame
+    targets: pl.DataFrame
+    qualitative: pl.DataFrame
+    units: pl.DataFrame
+    clauses: pl.DataFrame
+
+
+# ----------------------------------------------------------------------------------- tasks
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
@@ -64,71 +99,145 @@ def read_known_documents(warehouse: Path) -> tuple[set[str], pl.DataFrame]:
         con.close()
 
 
-@task(cache_policy=NO_CACHE)
-def ingest_documents(
-    paths: list[Path], known: set[str], anchors: pl.DataFrame, full_refresh: bool
-) -> Ingested:
+@task(cache_policy=NO_CACHE, **IO_RETRIES, task_run_name="ingest-batch-{batch.number:04d}")
+def ingest_batch(batch: FileBatch, known: set[str], full_refresh: bool) -> Ingested:
     """Decode, normalize and describe each new file; unusable files are recorded, not fatal."""
     logger = get_run_logger()
-    rows, rejected, skipped = [], [], 0
-    for path in paths:
+    rows, rejected, unchanged = [], [], 0
+    for path in batch.paths:
         try:
             data = path.read_bytes()
         except OSError as error:
             rejected.append({"path": str(path), "doc_id": None, "reason": "unreadable", "detail": str(error)})
-            logger.warning("rejected %s: unreadable: %s", path, error)
+            logger.warning("%s: rejected, unreadable: %s", path, error)
             continue
         doc_id = doc_id_of(data)
         if doc_id in known and not full_refresh:
-            skipped += 1
+            unchanged += 1
+            logger.info("%s: unchanged since it was loaded, skipped", path.name)
             continue
         try:
-            rows.append(document_row(path.name, data))
+            row = document_row(path.name, data)
         except RejectedInput as error:
             rejected.append(
                 {"path": str(path), "doc_id": doc_id, "reason": error.reason, "detail": error.detail}
             )
-            logger.warning("rejected %s: %s: %s", path, error.reason, error.detail)
-    documents = documents_frame(rows, anchors).with_columns(ingested_at=pl.lit(db.now()))
-    for doc in documents.iter_rows(named=True):
+            logger.warning("%s: rejected, %s: %s", path, error.reason, error.detail)
+            continue
+        rows.append(row | {"path": str(path)})
         logger.info(
             "%s: %s, %s, %s %s, %s chars",
-            doc["source_name"],
-            doc["encoding"],
-            doc["script"],
-            doc["region"],
-            doc["year"],
-            doc["n_chars"],
-        )
-    return Ingested(documents, pl.DataFrame(rejected, schema=REJECTED_SCHEMA), skipped)
+            path.name, row["encoding"], row["script"], row["region"], row["year"], row["n_chars"],
+        )  # fmt: skip
+    documents = pl.DataFrame(rows, schema=DOCUMENT_SCHEMA | {"path": pl.Utf8})
+    return Ingested(documents, pl.DataFrame(rejected, schema=REJECTED_SCHEMA), unchanged)
 
 
 @task(cache_policy=NO_CACHE)
-def extract_records(documents: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Targets, qualitative targets, responsible units and clauses of every document."""
+def validate_document_metadata(documents: pl.DataFrame) -> pl.DataFrame:
+    """The documents suite over the whole run's metadata; a structural failure stops the run."""
+    outcome = validate_documents(documents)
+    if outcome.structural_failures:
+        raise StructuralValidationError("; ".join(outcome.structural_failures))
+    return outcome.results
+
+
+@task(cache_policy=NO_CACHE, task_run_name="extract-batch-{number:04d}")
+def extract_batch(number: int, documents: pl.DataFrame) -> Extracted:
+    """Targets, qualitative targets, responsible units and clauses of a batch of documents."""
     sentences = sentence_frame(documents)
     targets = target_frame(documents, sentences)
-    units = target_units_frame(documents, targets)
     clauses = clause_frame(sentences)
-    return targets, qualitative_frame(documents, clauses), units, clauses
+    return Extracted(
+        documents,
+        targets,
+        qualitative_frame(documents, clauses),
+        target_units_frame(documents, targets),
+        clauses,
+    )
 
 
-@task(cache_policy=NO_CACHE)
-def validate_records(
-    targets: pl.DataFrame, documents: pl.DataFrame
-) -> tuple[ValidationOutcome, ValidationOutcome]:
-    """Great Expectations suites: structural failures block the load, failing rows are quarantined."""
-    return validate_targets(targets), validate_documents(documents.drop("text"))
+@task(cache_policy=NO_CACHE, task_run_name="validate-batch-{number:04d}")
+def validate_batch(number: int, extracted: Extracted, run_id: str) -> db.Batch:
+    """Great Expectations suites on a batch's targets: failing rows go to quarantine."""
+    outcome = validate_targets(extracted.targets)
+    if outcome.structural_failures:
+        raise StructuralValidationError("; ".join(outcome.structural_failures))
+    passed_ids = outcome.passed.select("record_id")
+    return db.Batch(
+        run_id=run_id,
+        documents=extracted.documents.with_columns(extractor_version=pl.lit(EXTRACTOR_VERSION)),
+        targets=outcome.passed,
+        quarantine=outcome.quarantined,
+        qualitative=extracted.qualitative,
+        units=extracted.units.join(passed_ids, on="record_id", how="semi"),
+        clauses=extracted.clauses,
+        rejected=pl.DataFrame(schema=REJECTED_SCHEMA),
+        validation=outcome.results,
+    )
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
-def load_warehouse(warehouse: Path, batch: db.Batch) -> dict:
-    """One transaction: the batch's documents replace their previous versions."""
+def open_staging(warehouse: Path) -> None:
+    """Fresh staging tables for this run."""
+    with_connection(warehouse, db.open_staging)
+
+
+@task(cache_policy=NO_CACHE, **IO_RETRIES, task_run_name="stage-{label}")
+def stage_batch(warehouse: Path, label: str, batch: db.Batch) -> None:
+    """Append a validated batch to the staging tables; the main tables are not touched yet."""
+    with_connection(warehouse, lambda con: db.stage_batch(con, batch))
+
+
+@task(cache_policy=NO_CACHE, **IO_RETRIES)
+def publish_run(warehouse: Path) -> dict:
+    """One transaction: the run's documents replace their previous versions."""
+    return with_connection(warehouse, db.publish_staged)
+
+
+# ------------------------------------------------------------------------------- helpers
+
+
+def with_connection(warehouse: Path, action):
     con = db.connect(warehouse)  # migrated when the run was recorded
     try:
-        return db.load_batch(con, batch)
+        return action(con)
     finally:
         con.close()
+
+
+def plan_batches(paths: list[Path], batch_mb: float) -> list[FileBatch]:
+    """Consecutive files grouped to about `batch_mb` each (a file larger than that is a batch)."""
+    limit = batch_mb * 1e6
+    batches, current, size = [], [], 0
+    for path in paths:
+        length = path.stat().st_size
+        if current and size + length > limit:
+            batches.append(FileBatch(len(batches), tuple(current)))
+            current, size = [], 0
+        current.append(path)
+        size += length
+    if current:
+        batches.append(FileBatch(len(batches), tuple(current)))
+    return batches
+
+
+def task_runner(runner: str, dask_address: str | None = None, workers: int | None = None) -> TaskRunner:
+    """The task runner for per-batch work: threads, local processes, or a Dask cluster."""
+    workers = workers or os.cpu_count() or 1
+    if runner == "thread":
+        return ThreadPoolTaskRunner(max_workers=workers)
+    if runner == "process":
+        return ProcessPoolTaskRunner(max_workers=workers)
+    if runner == "dask":
+        from prefect_dask import DaskTaskRunner  # optional: only Dask runs import it
+
+        if dask_address:
+            return DaskTaskRunner(address=dask_address)
+        return DaskTaskRunner(
+            cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True}
+        )
+    raise ValueError(f"unknown runner {runner!r}: use one of {', '.join(RUNNERS)}")
 
 
 def library_versions() -> str:
@@ -166,11 +275,53 @@ def publish_summary(summary: dict, validation: pl.DataFrame) -> None:
         create_table_artifact(key="data-quality", table=table.to_dicts(), description="Expectation results")
 
 
-@flow(name="pipeline", log_prints=True)
+def merge_ingested(parts: list[Ingested], anchors: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """All batches' documents with years inferred across the whole run; duplicate files set aside."""
+    documents = pl.concat([p.documents for p in parts], how="vertical")
+    unique, duplicates = split_duplicates(documents)
+    rejected = pl.concat([p.rejected for p in parts] + [duplicates], how="vertical")
+    documents = documents_frame(unique.drop("path").to_dicts(), anchors).with_columns(
+        ingested_at=pl.lit(db.now())
+    )
+    return documents, rejected, sum(p.unchanged for p in parts)
+
+
+def rejected_batch(run_id: str, rejected: pl.DataFrame, document_results: pl.DataFrame) -> db.Batch:
+    """What a run loads besides extracted documents: rejected files and the documents suite."""
+    return db.Batch(run_id=run_id, rejected=rejected, validation=document_results)
+
+
+def extraction_groups(documents: pl.DataFrame, batch_mb: float) -> list[pl.DataFrame]:
+    """The run's new documents regrouped into batches of about `batch_mb` of text each."""
+    chars_per_batch = max(1, int(batch_mb * 1e6 / 3))  # CJK text: about 3 UTF-8 bytes per character
+    numbered = documents.with_columns(
+        group=(pl.col("n_chars").cum_sum() - pl.col("n_chars")) // chars_per_batch
+    )
+    return [group.drop("group") for group in numbered.partition_by("group", maintain_order=True)]
+
+
+def extract_and_validate(groups: list[pl.DataFrame], run_id: str, in_flight: int):
+    """Validated batches in order, with at most `in_flight` batches submitted but not yet taken,
+    so memory holds a few batches' records, not the whole run's."""
+    pending: list[PrefectFuture] = []
+    for number, group in enumerate(groups):
+        extracted = extract_batch.submit(number, group)
+        pending.append(validate_batch.submit(number, extracted, run_id))
+        if len(pending) >= in_flight:
+            yield pending.pop(0).result()
+    while pending:
+        yield pending.pop(0).result()
+
+
+# ---------------------------------------------------------------------------------- flow
+
+
+@flow(name="pipeline", log_prints=True, task_runner=task_runner("process"))
 def pipeline(
     input_dir: str = str(SAMPLE_CORPUS),
     warehouse: str = str(db.DEFAULT_WAREHOUSE),
     full_refresh: bool = False,
+    batch_mb: float = DEFAULT_BATCH_MB,
 ) -> dict:
     """Raw report files -> validated target records in the DuckDB warehouse."""
     input_path, warehouse_path = Path(input_dir), Path(warehouse)
@@ -180,40 +331,50 @@ def pipeline(
     try:
         paths = list_input_files(input_path)
         known, anchors = read_known_documents(warehouse_path)
-        ingested = ingest_documents(paths, known, anchors, full_refresh)
-        targets, qualitative, units, clauses = extract_records(ingested.documents)
-        target_check, document_check = validate_records(targets, ingested.documents)
-        failures = target_check.structural_failures + document_check.structural_failures
-        if failures:
-            raise StructuralValidationError("; ".join(failures))
-        passed_ids = target_check.passed.select("record_id")
-        batch = db.Batch(
-            run_id=run_id,
-            documents=ingested.documents.with_columns(extractor_version=pl.lit(EXTRACTOR_VERSION)),
-            targets=target_check.passed,
-            quarantine=target_check.quarantined,
-            qualitative=qualitative,
-            units=units.join(passed_ids, on="record_id", how="semi"),
-            clauses=clauses,
-            rejected=ingested.rejected,
-            validation=pl.concat([target_check.results, document_check.results], how="diagonal_relaxed"),
-        )
-        load_warehouse(warehouse_path, batch)
+        progress.start(total_files=len(paths))
+
+        file_batches = plan_batches(paths, batch_mb)
+        ingested = ingest_batch.map(file_batches, known=unmapped(known), full_refresh=full_refresh).result()
+        documents, rejected, unchanged = merge_ingested(ingested, anchors)
+        progress.advance(unchanged + rejected.height)
+        del ingested
+        document_results = validate_document_metadata(documents.drop("text"))
+
+        open_staging(warehouse_path)
+        stage_batch(warehouse_path, "rejected-files", rejected_batch(run_id, rejected, document_results))
+        groups = extraction_groups(documents, batch_mb)
+        del documents
+        records = loaded = quarantined = 0
+        validation = [document_results]
+        batches = extract_and_validate(groups, run_id, in_flight=2 * (os.cpu_count() or 1))
+        for number, batch in enumerate(batches):
+            stage_batch(warehouse_path, f"batch-{number:04d}", batch)
+            held_back = batch.quarantine["record_id"].n_unique()
+            records, loaded, quarantined = (
+                records + batch.targets.height + held_back,
+                loaded + batch.targets.height,
+                quarantined + held_back,
+            )
+            validation.append(batch.validation)
+            progress.advance(batch.documents.height)
+        published = publish_run(warehouse_path)
         counts = {
             "files": len(paths),
-            "documents": ingested.documents.height,
-            "unchanged": ingested.skipped,
-            "records": targets.height,
-            "loaded": target_check.passed.height,
-            "quarantined": target_check.quarantined["record_id"].n_unique(),
-            "rejected": ingested.rejected.height,
+            "documents": published["documents"],
+            "unchanged": unchanged,
+            "records": records,
+            "loaded": loaded,
+            "quarantined": quarantined,
+            "rejected": rejected.height,
         }
         record_run(warehouse_path, run_id, input_path, "completed", counts)
     except Exception:
         record_run(warehouse_path, run_id, input_path, "failed", counts)
         raise
+    finally:
+        progress.finish()
     summary = {"run_id": run_id, **counts, "warehouse": str(warehouse_path)}
-    publish_summary(summary, batch.validation)
+    publish_summary(summary, pl.concat(validation, how="diagonal_relaxed"))
     print(f"pipeline summary: {summary}")
     return summary
 

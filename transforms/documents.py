@@ -52,3 +52,18 @@ def documents_frame(rows: list[dict], anchors: pl.DataFrame | None = None) -> pl
     loaded earlier) let a year be inferred from a session held in another batch."""
     frame = pl.DataFrame(rows, schema=DOCUMENT_SCHEMA)
     return infer_years_from_sessions(frame, anchors)
+
+
+def split_duplicates(documents: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Files with the same bytes as an earlier file of the batch (by `path`) are set aside as
+    rejected rows (path, doc_id, reason, detail) naming the file they repeat."""
+    ranked = documents.sort("path").with_columns(
+        first_path=pl.col("path").first().over("doc_id"), copy=pl.int_range(pl.len()).over("doc_id")
+    )
+    duplicates = ranked.filter(pl.col("copy") > 0).select(
+        "path",
+        "doc_id",
+        reason=pl.lit("duplicate"),
+        detail=pl.format("same bytes as {}", "first_path"),
+    )
+    return ranked.filter(pl.col("copy") == 0).drop("first_path", "copy"), duplicates

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -75,14 +75,36 @@ class Batch:
     """Everything one run loads; frames may be empty but always have their columns."""
 
     run_id: str
-    documents: pl.DataFrame
-    targets: pl.DataFrame
-    quarantine: pl.DataFrame
-    qualitative: pl.DataFrame
-    units: pl.DataFrame
-    clauses: pl.DataFrame
-    rejected: pl.DataFrame
-    validation: pl.DataFrame
+    documents: pl.DataFrame = field(default_factory=pl.DataFrame)
+    targets: pl.DataFrame = field(default_factory=pl.DataFrame)
+    quarantine: pl.DataFrame = field(default_factory=pl.DataFrame)
+    qualitative: pl.DataFrame = field(default_factory=pl.DataFrame)
+    units: pl.DataFrame = field(default_factory=pl.DataFrame)
+    clauses: pl.DataFrame = field(default_factory=pl.DataFrame)
+    rejected: pl.DataFrame = field(default_factory=pl.DataFrame)
+    validation: pl.DataFrame = field(default_factory=pl.DataFrame)
+
+    def staged_rows(self) -> dict[str, pl.DataFrame]:
+        """Each staging table's rows, in the warehouse's column names; empty frames left out."""
+        run = pl.lit(self.run_id)
+        named = {"column": "column_name"}
+        shapes = [
+            ("documents", self.documents, lambda f: f.drop("text").with_columns(run_id=run)),
+            ("document_texts", self.documents, lambda f: f.select("doc_id", "text")),
+            ("targets", self.targets, lambda f: f.with_columns(run_id=run)),
+            ("quarantine", self.quarantine, lambda f: f.rename(named, strict=False).with_columns(run_id=run)),
+            ("qualitative_targets", self.qualitative, lambda f: f.with_columns(run_id=run)),
+            ("target_units", self.units, lambda f: f),
+            ("clauses", self.clauses, lambda f: f),
+            ("rejected_files", self.rejected, lambda f: f.with_columns(run_id=run)),
+            (
+                "validation_results",
+                self.validation,
+                lambda f: f.rename(named, strict=False).with_columns(run_id=run),
+            ),
+        ]
+        # Shaping an empty frame would not stay empty: a literal column gives it one row.
+        return {table: shape(frame) for table, frame, shape in shapes if not frame.is_empty()}
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
@@ -122,40 +144,79 @@ def _supersede_older_versions(con: duckdb.DuckDBPyConnection, documents: pl.Data
     return superseded
 
 
-def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict:
-    """Replace every document of the batch and its records in one transaction: all or nothing."""
-    doc_ids = batch.documents["doc_id"].to_list()
+# Tables a run writes. A run stages its batches in a `staging` schema (created fresh from the
+# main tables, so later migrations' columns follow) and publishes them in one transaction: a run
+# that dies while staging leaves the main tables exactly as they were.
+STAGED_TABLES = (
+    "documents",
+    "document_texts",
+    "targets",
+    "quarantine",
+    "qualitative_targets",
+    "target_units",
+    "clauses",
+    "rejected_files",
+    "validation_results",
+)
+
+
+def open_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Empty staging tables shaped like the main ones (a crashed run's leftovers are discarded)."""
+    con.execute("create schema if not exists staging")
+    for table in STAGED_TABLES:
+        con.execute(f"create or replace table staging.{table} as select * from main.{table} limit 0")
+
+
+def stage_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
+    """Append one batch of a run to the staging tables (one transaction per batch)."""
     con.execute("begin transaction")
     try:
-        superseded = _supersede_older_versions(con, batch.documents)
+        for table, rows in batch.staged_rows().items():
+            _insert(con, f"staging.{table}", rows)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+
+
+# One row per expectation and run, however many batches the run validated in.
+_PUBLISH_VALIDATION = """
+insert into validation_results (run_id, suite, expectation, column_name, severity, success,
+                                unexpected_count, element_count, details)
+select run_id, suite, expectation, column_name, severity, bool_and(success), sum(unexpected_count),
+       sum(element_count), coalesce(any_value(details) filter (where not success), any_value(details))
+from staging.validation_results
+group by run_id, suite, expectation, column_name, severity
+"""
+
+
+def publish_staged(con: duckdb.DuckDBPyConnection) -> dict:
+    """Move everything staged into the main tables in one transaction: all or nothing."""
+    con.execute("begin transaction")
+    try:
+        staged = query(con, "select doc_id, source_name from staging.documents")
+        doc_ids = staged["doc_id"].to_list()
+        superseded = _supersede_older_versions(con, staged)
         _delete_documents(con, doc_ids)
         con.execute("delete from documents where doc_id in ?", [doc_ids])
-        _insert(con, "documents", batch.documents.drop("text").with_columns(run_id=pl.lit(batch.run_id)))
-        _insert(con, "document_texts", batch.documents.select("doc_id", "text"))
-        _insert(con, "targets", batch.targets.with_columns(run_id=pl.lit(batch.run_id)))
-        _insert(
-            con,
-            "quarantine",
-            batch.quarantine.rename({"column": "column_name"}, strict=False).with_columns(
-                run_id=pl.lit(batch.run_id)
-            ),
-        )
-        _insert(con, "qualitative_targets", batch.qualitative.with_columns(run_id=pl.lit(batch.run_id)))
-        _insert(con, "target_units", batch.units)
-        _insert(con, "clauses", batch.clauses)
-        _insert(con, "rejected_files", batch.rejected.with_columns(run_id=pl.lit(batch.run_id)))
-        _insert(
-            con,
-            "validation_results",
-            batch.validation.rename({"column": "column_name"}, strict=False).with_columns(
-                run_id=pl.lit(batch.run_id)
-            ),
-        )
+        for table in STAGED_TABLES:
+            if table == "validation_results":
+                con.execute(_PUBLISH_VALIDATION)
+            else:
+                con.execute(f"insert into main.{table} select * from staging.{table}")
+            con.execute(f"drop table staging.{table}")
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
     return {"documents": len(doc_ids), "superseded": len(superseded)}
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict:
+    """Stage and publish a single batch: its documents replace their previous versions, atomically."""
+    open_staging(con)
+    stage_batch(con, batch)
+    return publish_staged(con)
 
 
 def start_run(

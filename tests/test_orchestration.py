@@ -1,0 +1,225 @@
+"""Issue 7: batching, runners, duplicates, progress, deployments and `govtargets serve`."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import polars as pl
+import pytest
+from conftest import ROOT
+
+from warehouse import db
+
+# Everything a run loads, compared without what differs by construction between two runs.
+CONTENT_TABLES = (
+    "documents",
+    "document_texts",
+    "targets",
+    "quarantine",
+    "qualitative_targets",
+    "target_units",
+    "clauses",
+    "rejected_files",
+    "validation_results",
+)
+RUN_SPECIFIC = ("run_id", "ingested_at")
+# GX's observed values (samples of unexpected rows, proportions) describe one batch each, and a
+# warning on a proportion ("most records have an indicator code") is judged batch by batch. What
+# must add up to a single batch's are the structural and row-level outcomes and their counts.
+BATCH_SPECIFIC = {"validation_results": ("details",)}
+WARNING_OUTCOME = ("success", "unexpected_count")
+
+
+def warehouse_content(warehouse: Path) -> dict[str, pl.DataFrame]:
+    con = db.connect(warehouse, read_only=True)
+    try:
+        content = {}
+        for table in CONTENT_TABLES:
+            frame = db.query(con, f"select * from {table}")
+            frame = frame.drop(
+                [c for c in RUN_SPECIFIC if c in frame.columns], *BATCH_SPECIFIC.get(table, ())
+            )
+            if table == "validation_results":
+                warning = pl.col("severity") == "warning"
+                frame = frame.with_columns(
+                    pl.when(~warning).then(pl.col(c)).alias(c) for c in WARNING_OUTCOME
+                )
+            content[table] = frame.sort(frame.columns, nulls_last=True)
+        return content
+    finally:
+        con.close()
+
+
+def assert_same_content(left: Path, right: Path) -> None:
+    expected, actual = warehouse_content(left), warehouse_content(right)
+    for table in CONTENT_TABLES:
+        assert actual[table].height == expected[table].height, table
+        assert actual[table].equals(expected[table]), f"{table} differs"
+
+
+def test_plan_batches_groups_files_up_to_the_size(tmp_path):
+    from flows.pipeline import plan_batches
+
+    sizes = [300, 300, 500, 1200, 100]
+    paths = []
+    for number, size in enumerate(sizes):
+        path = tmp_path / f"{number}.txt"
+        path.write_bytes(b"x" * size)
+        paths.append(path)
+    batches = plan_batches(paths, batch_mb=0.001)  # 1000 bytes
+    assert [[p.name for p in b.paths] for b in batches] == [
+        ["0.txt", "1.txt"],
+        ["2.txt"],
+        ["3.txt"],
+        ["4.txt"],
+    ]
+    assert [b.number for b in batches] == [0, 1, 2, 3]
+
+
+def test_extraction_groups_keep_order_and_every_document():
+    from flows.pipeline import extraction_groups
+
+    documents = pl.DataFrame({"doc_id": list("abcde"), "n_chars": [400, 400, 400, 2000, 10]})
+    groups = extraction_groups(documents, batch_mb=0.003)  # 1000 characters
+    assert [g["doc_id"].to_list() for g in groups] == [["a", "b", "c"], ["d"], ["e"]]
+    assert groups[0].columns == documents.columns
+
+
+def test_duplicate_files_are_set_aside_naming_the_first():
+    from transforms.documents import split_duplicates
+
+    documents = pl.DataFrame({"doc_id": ["x", "y", "x"], "path": ["b/2.txt", "a.txt", "a/1.txt"]})
+    unique, duplicates = split_duplicates(documents)
+    assert sorted(unique["path"].to_list()) == ["a.txt", "a/1.txt"]
+    assert duplicates.to_dicts() == [
+        {"path": "b/2.txt", "doc_id": "x", "reason": "duplicate", "detail": "same bytes as a/1.txt"}
+    ]
+
+
+def test_one_file_per_batch_gives_the_same_warehouse(sample_run, tmp_path):
+    """Many batches (years inferred across them, validation results summed over them, progress
+    reported as they land) load exactly what one batch loads."""
+    from flows import progress
+    from flows.pipeline import pipeline
+
+    seen: list[tuple[int, int]] = []
+    warehouse = tmp_path / "batched.duckdb"
+    with progress.watching(lambda done, total: seen.append((done, total))):
+        summary = pipeline(input_dir=str(sample_run["corpus"]), warehouse=str(warehouse), batch_mb=0.001)
+    assert summary["documents"] == 5
+    assert_same_content(sample_run["warehouse"], warehouse)
+    assert seen[0] == (0, 5) and seen[-1] == (5, 5)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_dask_runner_gives_the_same_warehouse(sample_run, tmp_path):
+    from flows.pipeline import pipeline, task_runner
+
+    warehouse = tmp_path / "dask.duckdb"
+    on_dask = pipeline.with_options(task_runner=task_runner("dask", workers=2))
+    summary = on_dask(input_dir=str(sample_run["corpus"]), warehouse=str(warehouse), batch_mb=0.05)
+    assert summary["documents"] == 5
+    assert_same_content(sample_run["warehouse"], warehouse)
+
+
+def test_a_copied_file_is_rejected_as_a_duplicate(prefect_harness, sample_corpus, tmp_path):
+    from flows.pipeline import pipeline
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(sample_corpus, corpus)
+    original = min(corpus.glob("*.txt"))
+    shutil.copy(original, corpus / "zz_copy.txt")
+    warehouse = tmp_path / "w.duckdb"
+    summary = pipeline(input_dir=str(corpus), warehouse=str(warehouse), batch_mb=0.001)
+    assert summary["documents"] == 5 and summary["rejected"] == 1
+    con = db.connect(warehouse, read_only=True)
+    rejected = db.query(con, "select path, reason, detail from rejected_files").to_dicts()
+    con.close()
+    assert rejected == [
+        {"path": str(corpus / "zz_copy.txt"), "reason": "duplicate", "detail": f"same bytes as {original}"}
+    ]
+
+
+def test_deployments_in_prefect_yaml_register_with_their_schedules(prefect_harness, tmp_path):
+    """`prefect deploy --all`, as a user runs it, against the test server."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL
+
+    api_url = PREFECT_API_URL.value()
+    env = {**os.environ, "PREFECT_API_URL": api_url}
+    prefect = Path(sys.executable).with_name("prefect")
+    subprocess.run(
+        [str(prefect), "work-pool", "create", "govtargets-process", "--type", "process"],
+        cwd=ROOT, env=env, check=True, capture_output=True, timeout=120,
+    )  # fmt: skip
+    deployed = subprocess.run(
+        [str(prefect), "--no-prompt", "deploy", "--all"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+
+    with get_client(sync_client=True) as client:
+        daily = client.read_deployment_by_name("pipeline/daily-incremental")
+        full = client.read_deployment_by_name("pipeline/full-reextract")
+    assert daily.work_pool_name == "govtargets-process"
+    assert [(s.schedule.cron, s.schedule.timezone) for s in daily.schedules] == [
+        ("0 6 * * *", "Asia/Shanghai")
+    ]
+    assert daily.parameters == {
+        "input_dir": "samples/corpus",
+        "warehouse": "data/govtargets.duckdb",
+        "full_refresh": False,
+    }
+    assert full.schedules == [] and full.parameters["full_refresh"] is True
+    assert daily.entrypoint == full.entrypoint == "flows/pipeline.py:pipeline"
+
+
+def test_serve_runs_the_declared_deployments(prefect_harness, tmp_path):
+    """`govtargets serve` registers prefect.yaml's deployments and stays up to run them."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterName
+    from prefect.settings import PREFECT_API_URL
+
+    warehouse = tmp_path / "served.duckdb"
+    govtargets = Path(sys.executable).with_name("govtargets")
+    env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value()}
+    served = subprocess.Popen(
+        [str(govtargets), "serve", "--warehouse", str(warehouse)],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        names = DeploymentFilter(name=DeploymentFilterName(any_=["daily-incremental", "full-reextract"]))
+        deployments = []
+        deadline = time.monotonic() + 120
+        with get_client(sync_client=True) as client:
+            while time.monotonic() < deadline and served.poll() is None:
+                deployments = client.read_deployments(deployment_filter=names)
+                if sum(d.parameters.get("warehouse") == str(warehouse.resolve()) for d in deployments) == 2:
+                    break
+                time.sleep(1)
+        assert served.poll() is None, served.communicate()[0]
+        assert len(deployments) == 2
+        by_name = {d.name: d for d in deployments}
+        daily = by_name["daily-incremental"]
+        assert [s.schedule.cron for s in daily.schedules] == ["0 6 * * *"]
+        assert daily.parameters["warehouse"] == str(warehouse.resolve())
+        assert daily.parameters["input_dir"] == str(ROOT / "samples" / "corpus")
+        assert by_name["full-reextract"].parameters["full_refresh"] is True
+    finally:
+        served.terminate()
+        served.wait(timeout=60)
+
+
+@pytest.mark.parametrize("bad", [["--runner", "spark"], ["--dask-address", "tcp://127.0.0.1:1"]])
+def test_run_rejects_a_bad_runner_choice(bad, tmp_path):
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    result = CliRunner().invoke(app, ["run", "--warehouse", str(tmp_path / "w.duckdb"), *bad])
+    assert result.exit_code == 2
