@@ -88,7 +88,7 @@ def run(
     warehouse: WarehouseOption = None,
     full_refresh: Annotated[bool, typer.Option(help="Re-extract documents already loaded")] = False,
     runner: Annotated[
-        str, typer.Option(help="Where per-batch work runs: process | thread | dask")
+        str, typer.Option(help="Where per-batch work runs: process | dask")
     ] = "process",
     dask_address: Annotated[
         str | None,
@@ -101,8 +101,8 @@ def run(
     path = db.warehouse_path(warehouse)
     if not input.is_dir():
         fail(f"{input}: input folder does not exist or is not a folder", 2)
-    if runner not in ("process", "thread", "dask"):
-        fail(f"unknown runner {runner!r}: use process, thread or dask", 2)
+    if runner not in ("process", "dask"):
+        fail(f"unknown runner {runner!r}: use process or dask", 2)
     if dask_address and runner != "dask":
         fail("--dask-address needs --runner dask", 2)
     _check_writable(path)

@@ -23,7 +23,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
 from expectations.validate import validate_documents, validate_targets
 from flows import progress
@@ -43,7 +43,8 @@ SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "samples" / "corpus"
 INPUT_SUFFIXES = (".txt", ".text")
 REJECTED_SCHEMA = {"path": pl.Utf8, "doc_id": pl.Utf8, "reason": pl.Utf8, "detail": pl.Utf8}
 IO_RETRIES = {"retries": 3, "retry_delay_seconds": [2, 5, 15]}
-RUNNERS = ("process", "thread", "dask")
+# Processes, not threads: the work is CPU-bound Python, and GX contexts are not shared across threads.
+RUNNERS = ("process", "dask")
 DEFAULT_BATCH_MB = 4.0
 
 
@@ -223,10 +224,8 @@ def plan_batches(paths: list[Path], batch_mb: float) -> list[FileBatch]:
 
 
 def task_runner(runner: str, dask_address: str | None = None, workers: int | None = None) -> TaskRunner:
-    """The task runner for per-batch work: threads, local processes, or a Dask cluster."""
+    """The task runner for per-batch work: local processes, or a Dask cluster."""
     workers = workers or os.cpu_count() or 1
-    if runner == "thread":
-        return ThreadPoolTaskRunner(max_workers=workers)
     if runner == "process":
         return ProcessPoolTaskRunner(max_workers=workers)
     if runner == "dask":
