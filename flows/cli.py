@@ -87,9 +87,7 @@ def run(
     input: Annotated[Path, typer.Option("--input", "-i", help="Folder of report files")] = SAMPLE_CORPUS,
     warehouse: WarehouseOption = None,
     full_refresh: Annotated[bool, typer.Option(help="Re-extract documents already loaded")] = False,
-    runner: Annotated[
-        str, typer.Option(help="Where per-batch work runs: process | dask")
-    ] = "process",
+    runner: Annotated[str, typer.Option(help="Where per-batch work runs: process | dask")] = "process",
     dask_address: Annotated[
         str | None,
         typer.Option(help="Scheduler of an existing Dask cluster (tcp://host:8786); default: a local one"),
