@@ -48,27 +48,47 @@ def _check_writable(path: Path) -> None:
         fail(f"{path}: cannot use as a warehouse: {error}")
 
 
+def _check_reports_folder(path: Path) -> None:
+    """Fail fast when the Data Docs folder cannot be created."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        fail(f"{path}: cannot create the reports folder: {error}")
+    if not path.is_dir():
+        fail(f"{path}: the reports folder is not a folder")
+
+
 @app.command()
 def run(
     input: Annotated[Path, typer.Option("--input", "-i", help="Folder of report files")] = SAMPLE_CORPUS,
     warehouse: WarehouseOption = None,
     full_refresh: Annotated[bool, typer.Option(help="Re-extract documents already loaded")] = False,
+    reports: Annotated[
+        Path | None,
+        typer.Option("--reports", help="Folder for GX Data Docs (default: reports/ next to the warehouse)"),
+    ] = None,
 ) -> None:
     """Run the Prefect flow `pipeline` on a folder of report files."""
     path = db.warehouse_path(warehouse)
     if not input.is_dir():
         fail(f"{input}: input folder does not exist or is not a folder", 2)
     _check_writable(path)
-    from flows.pipeline import pipeline  # Prefect is slow to import: only when a run needs it
+    from flows.pipeline import default_reports, pipeline  # Prefect is slow to import: only for a run
 
+    reports_dir = reports or default_reports(path)
+    _check_reports_folder(reports_dir)
     try:
-        summary = pipeline(input_dir=str(input), warehouse=str(path), full_refresh=full_refresh)
+        summary = pipeline(
+            input_dir=str(input), warehouse=str(path), full_refresh=full_refresh, reports=str(reports_dir)
+        )
     except Exception as error:  # noqa: BLE001 - the CLI boundary: any failure becomes one clear line
         fail(f"pipeline failed: {error}")
     table = Table(title="govtargets run", show_header=False)
     for key in ("documents", "unchanged", "records", "loaded", "quarantined", "rejected", "warehouse"):
         table.add_row(key, str(summary.get(key)))
     console.print(table)
+    # On a line of its own, unwrapped, so that it can be copied or clicked.
+    console.print(f"Data Docs: {summary['data_docs']}", soft_wrap=True, highlight=False)
 
 
 def _print_frame(frame: pl.DataFrame, fmt: str) -> None:

@@ -1,4 +1,4 @@
-"""The `pipeline` flow: ingest -> normalize -> extract -> validate -> load.
+"""The `pipeline` flow: ingest -> normalize -> extract -> validate (+ Data Docs) -> load.
 
 Reads as the table of contents; the logic lives in transforms/, the I/O in warehouse/.
 """
@@ -17,7 +17,13 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 
-from expectations.validate import ValidationOutcome, validate_documents, validate_targets
+from expectations.data_docs import build_data_docs
+from expectations.validate import (
+    ValidationOutcome,
+    validate_coverage,
+    validate_documents,
+    validate_targets,
+)
 from transforms.decode import RejectedInput
 from transforms.documents import doc_id_of, document_row, documents_frame
 from transforms.extract import EXTRACTOR_VERSION
@@ -116,9 +122,20 @@ def extract_records(documents: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
 @task(cache_policy=NO_CACHE)
 def validate_records(
     targets: pl.DataFrame, documents: pl.DataFrame
-) -> tuple[ValidationOutcome, ValidationOutcome]:
-    """Great Expectations suites: structural failures block the load, failing rows are quarantined."""
-    return validate_targets(targets), validate_documents(documents.drop("text"))
+) -> tuple[ValidationOutcome, ValidationOutcome, ValidationOutcome]:
+    """Great Expectations suites: structural failures block the load, failing rows are quarantined,
+    corpus coverage (documents without records or headline targets) only warns."""
+    target_check = validate_targets(targets)
+    coverage_check = validate_coverage(documents, targets, target_check.passed)
+    return target_check, validate_documents(documents.drop("text")), coverage_check
+
+
+@task(cache_policy=NO_CACHE, **IO_RETRIES)
+def publish_data_docs(reports: Path, run_id: str, checks: list[ValidationOutcome]) -> Path:
+    """GX Data Docs of this run's suite results, added to the site in the reports folder."""
+    index = build_data_docs(reports, run_id, [result for check in checks for result in check.suite_results])
+    get_run_logger().info("Data Docs: %s", index)
+    return index
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
@@ -129,6 +146,10 @@ def load_warehouse(warehouse: Path, batch: db.Batch) -> dict:
         return db.load_batch(con, batch)
     finally:
         con.close()
+
+
+def default_reports(warehouse: Path) -> Path:
+    return warehouse.parent / "reports"
 
 
 def library_versions() -> str:
@@ -171,9 +192,14 @@ def pipeline(
     input_dir: str = str(SAMPLE_CORPUS),
     warehouse: str = str(db.DEFAULT_WAREHOUSE),
     full_refresh: bool = False,
+    reports: str | None = None,
 ) -> dict:
-    """Raw report files -> validated target records in the DuckDB warehouse."""
+    """Raw report files -> validated target records in the DuckDB warehouse.
+
+    reports: folder for GX Data Docs (default: `reports/` next to the warehouse file).
+    """
     input_path, warehouse_path = Path(input_dir), Path(warehouse)
+    reports_path = Path(reports) if reports else default_reports(warehouse_path)
     run_id = uuid.uuid4().hex[:16]
     record_run(warehouse_path, run_id, input_path, "running", {})
     counts: dict = {}
@@ -182,8 +208,14 @@ def pipeline(
         known, anchors = read_known_documents(warehouse_path)
         ingested = ingest_documents(paths, known, anchors, full_refresh)
         targets, qualitative, units, clauses = extract_records(ingested.documents)
-        target_check, document_check = validate_records(targets, ingested.documents)
-        failures = target_check.structural_failures + document_check.structural_failures
+        target_check, document_check, coverage_check = validate_records(targets, ingested.documents)
+        # Before the structural stop, so that a stopped run's docs show why.
+        data_docs = publish_data_docs(reports_path, run_id, [document_check, target_check, coverage_check])
+        failures = [
+            failure
+            for check in (target_check, document_check, coverage_check)
+            for failure in check.structural_failures
+        ]
         if failures:
             raise StructuralValidationError("; ".join(failures))
         passed_ids = target_check.passed.select("record_id")
@@ -196,7 +228,9 @@ def pipeline(
             units=units.join(passed_ids, on="record_id", how="semi"),
             clauses=clauses,
             rejected=ingested.rejected,
-            validation=pl.concat([target_check.results, document_check.results], how="diagonal_relaxed"),
+            validation=pl.concat(
+                [target_check.results, document_check.results, coverage_check.results], how="diagonal_relaxed"
+            ),
         )
         load_warehouse(warehouse_path, batch)
         counts = {
@@ -212,7 +246,7 @@ def pipeline(
     except Exception:
         record_run(warehouse_path, run_id, input_path, "failed", counts)
         raise
-    summary = {"run_id": run_id, **counts, "warehouse": str(warehouse_path)}
+    summary = {"run_id": run_id, **counts, "warehouse": str(warehouse_path), "data_docs": str(data_docs)}
     publish_summary(summary, batch.validation)
     print(f"pipeline summary: {summary}")
     return summary
