@@ -123,8 +123,7 @@ def extract_records(documents: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame
 def validate_records(
     targets: pl.DataFrame, documents: pl.DataFrame
 ) -> tuple[ValidationOutcome, ValidationOutcome, ValidationOutcome]:
-    """Great Expectations suites: structural failures block the load, failing rows are quarantined,
-    corpus coverage (documents without records or headline targets) only warns."""
+    """GX suites: structural failures block the load, failing rows are quarantined, coverage warns."""
     target_check = validate_targets(targets)
     coverage_check = validate_coverage(documents, targets, target_check.passed)
     return target_check, validate_documents(documents.drop("text")), coverage_check
