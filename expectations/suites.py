@@ -1,4 +1,4 @@
-"""Great Expectations suites for extracted targets and ingested documents, declared in code.
+"""Great Expectations suites for extracted targets, ingested documents and corpus coverage, in code.
 
 Every expectation carries ``meta``:
   - ``rule``: a name unique within its suite, used to match results back to expectations
@@ -34,6 +34,7 @@ TARGETS_STRUCTURAL = "targets_structural"
 TARGETS_ROWS = "targets_rows"
 TARGETS_WARNINGS = "targets_warnings"
 DOCUMENTS = "documents"
+CORPUS_COVERAGE = "corpus_coverage"
 
 # The contract is defined once, where the frames are built; the suite guards it.
 TARGET_COLUMNS: tuple[str, ...] = tuple(TARGET_SCHEMA)
@@ -79,6 +80,9 @@ QUALIFIERS = frozenset(
     }
 )
 RANGE_QUALIFIER = "区间"
+# Headline indicators that are rates: a figure for them in tonnes or people is a misread unit.
+RATE_INDICATOR_CODES = ("CPI", "REGISTERED_UNEMPLOYMENT", "SURVEYED_UNEMPLOYMENT", "R_AND_D_INTENSITY")
+RATE_UNITS = frozenset({"%", "‰", "个百分点", "百分点"})
 
 UNIT_MAGNITUDES: tuple[str, ...] = ("十", "百", "千", "万", "十万", "百万", "千万", "亿", "万亿")
 BASE_UNITS = frozenset(
@@ -127,6 +131,20 @@ INDICATOR_CODE_COVERAGE_MIN = 0.05
 REGION_COVERAGE_MIN = 0.5
 DOCUMENT_FIELD_COVERAGE_MIN = 0.5
 MIN_DOCUMENT_CHARS = 200
+
+# The per-document frame the coverage suite reads (built in validate.py from documents + targets).
+COVERAGE_COLUMNS: tuple[str, ...] = (
+    "doc_id",
+    "source_name",
+    "region",
+    "year",
+    "doc_type",
+    "n_records",
+    "n_loaded",
+    "n_quarantined",
+    "n_headline_targets",
+)
+WORK_REPORT = "work_report"
 
 # Derived in validate.py (with Polars) before the row suite runs; never part of any output.
 EVIDENCE_HAS_VALUE = "_evidence_has_value"
@@ -217,6 +235,19 @@ def _categorical_expectations() -> list:
                 meta=_meta(f"{column}_present", ROW, f"{column} is set", reason=f"{column} is missing"),
             )
         )
+    expectations.append(
+        gxe.ExpectColumnValuesToBeInSet(
+            column="unit",
+            value_set=sorted(RATE_UNITS),
+            row_condition=Column("indicator_code").is_in(RATE_INDICATOR_CODES),
+            meta=_meta(
+                "rate_unit",
+                ROW,
+                f"a rate indicator ({', '.join(RATE_INDICATOR_CODES)}) is in one of {_quoted(RATE_UNITS)}",
+                reason="unit '{unit}' is not a rate unit, but {indicator_code} ({indicator}) is a rate",
+            ),
+        )
+    )
     expectations.append(
         gxe.ExpectColumnValuesToMatchRegex(
             column="unit",
@@ -458,3 +489,42 @@ def documents() -> gx.ExpectationSuite:
         ),
     ]
     return _suite(DOCUMENTS, structural + warnings)
+
+
+def corpus_coverage() -> gx.ExpectationSuite:
+    # Warnings only: a document that yields nothing is worth a look, but its neighbours still load.
+    return _suite(
+        CORPUS_COVERAGE,
+        [
+            gxe.ExpectTableColumnsToMatchSet(
+                column_set=list(COVERAGE_COLUMNS),
+                exact_match=True,
+                meta=_meta("columns", STRUCTURAL, "the coverage frame has exactly its columns"),
+            ),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="n_records",
+                min_value=1,
+                meta=_meta("yields_records", WARNING, "every document yields at least one record"),
+            ),
+            gxe.ExpectColumnValuesToBeBetween(
+                column="n_headline_targets",
+                min_value=1,
+                row_condition=Column("doc_type") == WORK_REPORT,
+                meta=_meta(
+                    "work_report_yields_headline_target",
+                    WARNING,
+                    "every work report yields at least one loaded headline target "
+                    "(indicator_code set, kind 'target')",
+                ),
+            ),
+        ],
+    )
+
+
+BUILDERS = {
+    TARGETS_STRUCTURAL: targets_structural,
+    TARGETS_ROWS: targets_rows,
+    TARGETS_WARNINGS: targets_warnings,
+    DOCUMENTS: documents,
+    CORPUS_COVERAGE: corpus_coverage,
+}

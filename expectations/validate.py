@@ -2,6 +2,7 @@
 
 GX 1.x has no working DuckDB datasource, so frames cross into pandas only here, at the GX
 boundary, and are validated in an in-memory (ephemeral) context that writes nothing to disk.
+The GX suite results are handed back as they are, for Data Docs (expectations/data_docs.py).
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 import functools
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import great_expectations as gx
 import pandas as pd
 import polars as pl
+from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.expectations.row_conditions import deserialize_row_condition
 
@@ -24,6 +26,10 @@ DATASOURCE_NAME = "govtargets_frames"
 BATCH_DEFINITION_NAME = "whole_frame"
 TARGETS_KEY = "record_id"
 DOCUMENTS_KEY = "doc_id"
+# GX data assets, one per kind of frame; their names label the batches in Data Docs.
+TARGETS_ASSET = "targets"
+DOCUMENTS_ASSET = "documents"
+COVERAGE_ASSET = "document_coverage"
 QUARANTINE_COLUMNS = ("expectation", "column", "reason")
 PARTIAL_UNEXPECTED_COUNT = 20
 EXAMPLES_IN_MESSAGES = 5
@@ -49,12 +55,14 @@ class ValidationOutcome:
         column, reason; distinct quarantined keys + passed rows == input rows.
     results: one row per evaluated expectation (see RESULTS_SCHEMA); details is compact JSON.
     structural_failures: non-empty means load nothing; passed and quarantined are then empty.
+    suite_results: GX's own result of each suite run, in order, for Data Docs.
     """
 
     passed: pl.DataFrame
     quarantined: pl.DataFrame
     results: pl.DataFrame
     structural_failures: list[str]
+    suite_results: list[ExpectationSuiteValidationResult] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -85,28 +93,57 @@ class _Check:
 
 
 def validate_targets(targets: pl.DataFrame) -> ValidationOutcome:
-    structural = _run_suites(targets, TARGETS_KEY, suites.TARGETS_STRUCTURAL)
+    structural, gx_results = _run_suites(targets, TARGETS_ASSET, TARGETS_KEY, suites.TARGETS_STRUCTURAL)
     failures = _structural_failures(structural)
     # Row and coverage rules are meaningless on an empty frame (GX fails proportions of 0 rows).
     if failures or targets.is_empty():
-        return _outcome_without_row_checks(targets, structural, failures)
+        return _outcome_without_row_checks(targets, structural, failures, gx_results)
 
     prepared = _with_evidence_has_value(targets)
-    later_checks = _run_suites(prepared, TARGETS_KEY, suites.TARGETS_ROWS, suites.TARGETS_WARNINGS)
+    later_checks, later_results = _run_suites(
+        prepared, TARGETS_ASSET, TARGETS_KEY, suites.TARGETS_ROWS, suites.TARGETS_WARNINGS
+    )
     row_checks = [check for check in later_checks if check.suite == suites.TARGETS_ROWS]
-    checks = structural + later_checks
+    checks, gx_results = structural + later_checks, gx_results + later_results
     failures = _structural_failures(checks)
     if failures:
-        return _outcome_without_row_checks(targets, checks, failures)
+        return _outcome_without_row_checks(targets, checks, failures, gx_results)
 
     quarantined = _quarantine(targets, row_checks)
     passed = targets.filter(~pl.col(TARGETS_KEY).is_in(quarantined.get_column(TARGETS_KEY).implode()))
-    return ValidationOutcome(passed, quarantined, _results_frame(checks), [])
+    return ValidationOutcome(passed, quarantined, _results_frame(checks), [], gx_results)
 
 
 def validate_documents(documents: pl.DataFrame) -> ValidationOutcome:
-    checks = _run_suites(documents, DOCUMENTS_KEY, suites.DOCUMENTS)
-    return _outcome_without_row_checks(documents, checks, _structural_failures(checks))
+    checks, gx_results = _run_suites(documents, DOCUMENTS_ASSET, DOCUMENTS_KEY, suites.DOCUMENTS)
+    return _outcome_without_row_checks(documents, checks, _structural_failures(checks), gx_results)
+
+
+def document_coverage(documents: pl.DataFrame, targets: pl.DataFrame, passed: pl.DataFrame) -> pl.DataFrame:
+    """One row per document: records extracted, loaded, quarantined and loaded headline targets."""
+    extracted = targets.group_by("doc_id").agg(n_records=pl.len())
+    loaded = passed.group_by("doc_id").agg(
+        n_loaded=pl.len(),
+        n_headline_targets=(pl.col("indicator_code").is_not_null() & (pl.col("kind") == "target")).sum(),
+    )
+    counts = ("n_records", "n_loaded", "n_headline_targets")
+    return (
+        documents.select("doc_id", "source_name", "region", "year", "doc_type")
+        .join(extracted, on="doc_id", how="left")
+        .join(loaded, on="doc_id", how="left")
+        .with_columns(pl.col(name).fill_null(0).cast(pl.Int64) for name in counts)
+        .with_columns(n_quarantined=pl.col("n_records") - pl.col("n_loaded"))
+        .select(suites.COVERAGE_COLUMNS)
+    )
+
+
+def validate_coverage(
+    documents: pl.DataFrame, targets: pl.DataFrame, passed: pl.DataFrame
+) -> ValidationOutcome:
+    """The corpus_coverage suite (warnings only) over document_coverage(); passed is the coverage frame."""
+    coverage = document_coverage(documents, targets, passed)
+    checks, gx_results = _run_suites(coverage, COVERAGE_ASSET, DOCUMENTS_KEY, suites.CORPUS_COVERAGE)
+    return _outcome_without_row_checks(coverage, checks, _structural_failures(checks), gx_results)
 
 
 # --- GX plumbing -------------------------------------------------------------------------------
@@ -126,26 +163,18 @@ def _datasource():
 
 
 @functools.cache
-def _batch_definition(key: str):
-    # One asset per kind of frame (named after its key column), created once per process:
+def _batch_definition(asset_name: str):
+    # One asset per kind of frame, created once per process:
     # GX refuses to add an asset or batch definition name twice.
-    asset = _datasource().add_dataframe_asset(f"frames_keyed_by_{key}")
+    asset = _datasource().add_dataframe_asset(asset_name)
     return asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION_NAME)
-
-
-_SUITE_BUILDERS = {
-    suites.TARGETS_STRUCTURAL: suites.targets_structural,
-    suites.TARGETS_ROWS: suites.targets_rows,
-    suites.TARGETS_WARNINGS: suites.targets_warnings,
-    suites.DOCUMENTS: suites.documents,
-}
 
 
 @functools.cache
 def _suite(name: str) -> gx.ExpectationSuite:
     # Suites are validated directly against batches and never registered with the context,
     # so rebuilding or reusing them cannot collide with anything.
-    return _SUITE_BUILDERS[name]()
+    return suites.BUILDERS[name]()
 
 
 def _to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
@@ -163,23 +192,30 @@ def _result_format(key: str, columns: list[str]) -> dict:
     # Asking for a missing index column would make every map expectation raise; the
     # missing column is already reported by the column-set expectation.
     if key in columns:
-        result_format["unexpected_index_column_names"] = [key]
+        # the file name too, where there is one, so that a failing row can be found by a reader
+        labels = [name for name in ("source_name",) if name in columns and name != key]
+        result_format["unexpected_index_column_names"] = [key, *labels]
     return result_format
 
 
-def _run_suites(frame: pl.DataFrame, key: str, *suite_names: str) -> list[_Check]:
+def _run_suites(
+    frame: pl.DataFrame, asset_name: str, key: str, *suite_names: str
+) -> tuple[list[_Check], list[ExpectationSuiteValidationResult]]:
     # One pandas conversion and one batch per frame, whatever the number of suites.
-    batch = _batch_definition(key).get_batch(batch_parameters={"dataframe": _to_pandas(frame)})
+    batch = _batch_definition(asset_name).get_batch(batch_parameters={"dataframe": _to_pandas(frame)})
     result_format = _result_format(key, frame.columns)
-    return [
-        check
-        for name in suite_names
-        for check in _run_suite(batch, _suite(name), key, result_format, frame.height)
-    ]
+    checks, gx_results = [], []
+    for name in suite_names:
+        suite = _suite(name)
+        validation = batch.validate(suite, result_format=result_format)
+        checks += _checks_of(suite, validation, key, frame.height)
+        gx_results.append(validation)
+    return checks, gx_results
 
 
-def _run_suite(batch, suite: gx.ExpectationSuite, key: str, result_format: dict, n_rows: int) -> list[_Check]:
-    validation = batch.validate(suite, result_format=result_format)
+def _checks_of(
+    suite: gx.ExpectationSuite, validation: ExpectationSuiteValidationResult, key: str, n_rows: int
+) -> list[_Check]:
     checks = [_check_from_result(suite.name, result, key, n_rows) for result in validation.results]
     rule_order = {expectation.meta["rule"]: i for i, expectation in enumerate(suite.expectations)}
     # GX returns results grouped by domain, not in declaration order.
@@ -239,6 +275,9 @@ def _details(meta: dict, kwargs: dict, outcome: dict, error: str | None) -> dict
         details["observed_value"] = outcome["observed_value"]
     if outcome.get("partial_unexpected_list"):
         details["partial_unexpected_list"] = outcome["partial_unexpected_list"]
+    if outcome.get("unexpected_index_list"):
+        # which rows (key and file name): for warnings this is the only place that says so
+        details["unexpected_rows"] = outcome["unexpected_index_list"][:PARTIAL_UNEXPECTED_COUNT]
     mismatched = outcome.get("details", {}).get("mismatched")
     if mismatched:
         details["mismatched"] = mismatched
@@ -281,11 +320,14 @@ def _structural_message(check: _Check) -> str:
 
 
 def _outcome_without_row_checks(
-    frame: pl.DataFrame, checks: list[_Check], failures: list[str]
+    frame: pl.DataFrame,
+    checks: list[_Check],
+    failures: list[str],
+    gx_results: list[ExpectationSuiteValidationResult],
 ) -> ValidationOutcome:
     # A structural failure means nothing may be loaded, so nothing counts as passed either.
     passed = frame.clear() if failures else frame
-    return ValidationOutcome(passed, _empty_quarantine(frame), _results_frame(checks), failures)
+    return ValidationOutcome(passed, _empty_quarantine(frame), _results_frame(checks), failures, gx_results)
 
 
 def _empty_quarantine(frame: pl.DataFrame) -> pl.DataFrame:

@@ -82,6 +82,16 @@ def progress_bar() -> Progress:
     )
 
 
+def _check_reports_folder(path: Path) -> None:
+    """Fail fast when the Data Docs folder cannot be created."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        fail(f"{path}: cannot create the reports folder: {error}")
+    if not path.is_dir():
+        fail(f"{path}: the reports folder is not a folder")
+
+
 @app.command()
 def run(
     input: Annotated[Path, typer.Option("--input", "-i", help="Folder of report files")] = SAMPLE_CORPUS,
@@ -94,6 +104,10 @@ def run(
     ] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (default: CPU count)")] = None,
     batch_mb: Annotated[float, typer.Option(help="MB of input per batch of parallel work")] = 4.0,
+    reports: Annotated[
+        Path | None,
+        typer.Option("--reports", help="Folder for GX Data Docs (default: reports/ next to the warehouse)"),
+    ] = None,
 ) -> None:
     """Run the Prefect flow `pipeline` on a folder of report files."""
     path = db.warehouse_path(warehouse)
@@ -105,15 +119,25 @@ def run(
         fail("--dask-address needs --runner dask", 2)
     _check_writable(path)
     from flows import progress
-    from flows.pipeline import pipeline, task_runner  # Prefect is slow to import: only when a run needs it
+    from flows.pipeline import (
+        default_reports,
+        pipeline,
+        task_runner,
+    )  # Prefect is slow to import: only for a run
 
+    reports_dir = reports or default_reports(path)
+    _check_reports_folder(reports_dir)
     flow = pipeline.with_options(task_runner=task_runner(runner, dask_address, workers))
     try:
         with prefect_api(), progress_bar() as bar:
             files = bar.add_task("files", total=None)
             with progress.watching(lambda done, total: bar.update(files, completed=done, total=total)):
                 summary = flow(
-                    input_dir=str(input), warehouse=str(path), full_refresh=full_refresh, batch_mb=batch_mb
+                    input_dir=str(input),
+                    warehouse=str(path),
+                    full_refresh=full_refresh,
+                    batch_mb=batch_mb,
+                    reports=str(reports_dir),
                 )
     except Exception as error:  # noqa: BLE001 - the CLI boundary: any failure becomes one clear line
         fail(f"pipeline failed: {error}")
@@ -121,6 +145,8 @@ def run(
     for key in ("documents", "unchanged", "records", "loaded", "quarantined", "rejected", "warehouse"):
         table.add_row(key, str(summary.get(key)))
     console.print(table)
+    # On a line of its own, unwrapped, so that it can be copied or clicked.
+    console.print(f"Data Docs: {summary['data_docs']}", soft_wrap=True, highlight=False)
 
 
 @app.command()

@@ -1,4 +1,4 @@
-"""The `pipeline` flow: ingest -> normalize -> extract -> validate -> load.
+"""The `pipeline` flow: ingest -> normalize -> extract -> validate (+ Data Docs) -> load.
 
 Reads as the table of contents; the logic lives in transforms/, the I/O in warehouse/.
 
@@ -25,7 +25,8 @@ from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
-from expectations.validate import validate_documents, validate_targets
+from expectations.data_docs import build_data_docs
+from expectations.validate import ValidationOutcome, validate_coverage, validate_documents, validate_targets
 from flows import progress
 from transforms.decode import RejectedInput
 from transforms.documents import DOCUMENT_SCHEMA, doc_id_of, document_row, documents_frame, split_duplicates
@@ -69,6 +70,15 @@ class Ingested:
     documents: pl.DataFrame
     rejected: pl.DataFrame
     unchanged: int
+
+
+@dataclass
+class Validated:
+    """A batch ready to stage, with GX's own suite results for Data Docs."""
+
+    batch: db.Batch
+    structural_failures: list[str]
+    suite_results: list
 
 
 @dataclass
@@ -135,12 +145,9 @@ def ingest_batch(batch: FileBatch, known: set[str], full_refresh: bool) -> Inges
 
 
 @task(cache_policy=NO_CACHE)
-def validate_document_metadata(documents: pl.DataFrame) -> pl.DataFrame:
-    """The documents suite over the whole run's metadata; a structural failure stops the run."""
-    outcome = validate_documents(documents)
-    if outcome.structural_failures:
-        raise StructuralValidationError("; ".join(outcome.structural_failures))
-    return outcome.results
+def validate_document_metadata(documents: pl.DataFrame) -> ValidationOutcome:
+    """The documents suite over the whole run's metadata (a structural failure stops the run)."""
+    return validate_documents(documents)
 
 
 @task(cache_policy=NO_CACHE, task_run_name="extract-batch-{number:04d}")
@@ -159,13 +166,12 @@ def extract_batch(number: int, documents: pl.DataFrame) -> Extracted:
 
 
 @task(cache_policy=NO_CACHE, task_run_name="validate-batch-{number:04d}")
-def validate_batch(number: int, extracted: Extracted, run_id: str) -> db.Batch:
-    """Great Expectations suites on a batch's targets: failing rows go to quarantine."""
+def validate_batch(number: int, extracted: Extracted, run_id: str) -> Validated:
+    """GX suites on a batch: failing rows go to quarantine, coverage gaps are warnings."""
     outcome = validate_targets(extracted.targets)
-    if outcome.structural_failures:
-        raise StructuralValidationError("; ".join(outcome.structural_failures))
+    coverage = validate_coverage(extracted.documents, extracted.targets, outcome.passed)
     passed_ids = outcome.passed.select("record_id")
-    return db.Batch(
+    batch = db.Batch(
         run_id=run_id,
         documents=extracted.documents.with_columns(extractor_version=pl.lit(EXTRACTOR_VERSION)),
         targets=outcome.passed,
@@ -173,9 +179,20 @@ def validate_batch(number: int, extracted: Extracted, run_id: str) -> db.Batch:
         qualitative=extracted.qualitative,
         units=extracted.units.join(passed_ids, on="record_id", how="semi"),
         clauses=extracted.clauses,
-        rejected=pl.DataFrame(schema=REJECTED_SCHEMA),
-        validation=outcome.results,
+        validation=pl.concat([outcome.results, coverage.results], how="diagonal_relaxed"),
     )
+    failures = outcome.structural_failures + coverage.structural_failures
+    return Validated(batch, failures, outcome.suite_results + coverage.suite_results)
+
+
+@task(cache_policy=NO_CACHE, **IO_RETRIES)
+def publish_data_docs(reports: Path, run_id: str, suite_results: list[tuple[str, object]]) -> Path:
+    """GX Data Docs of this run's suite results (one page per suite and batch) in the reports folder."""
+    index = build_data_docs(
+        reports, run_id, [result for _, result in suite_results], [b for b, _ in suite_results]
+    )
+    get_run_logger().info("Data Docs: %s", index)
+    return index
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
@@ -197,6 +214,17 @@ def publish_run(warehouse: Path) -> dict:
 
 
 # ------------------------------------------------------------------------------- helpers
+
+
+def default_reports(warehouse: Path) -> Path:
+    return warehouse.parent / "reports"
+
+
+def stop_on_structural_failures(failures: list[str], reports: Path, run_id: str, suite_results: list) -> None:
+    """A failed structural expectation loads nothing; the Data Docs built first show why."""
+    if failures:
+        publish_data_docs(reports, run_id, suite_results)
+        raise StructuralValidationError("; ".join(failures))
 
 
 def with_connection(warehouse: Path, action):
@@ -321,9 +349,14 @@ def pipeline(
     warehouse: str = str(db.DEFAULT_WAREHOUSE),
     full_refresh: bool = False,
     batch_mb: float = DEFAULT_BATCH_MB,
+    reports: str | None = None,
 ) -> dict:
-    """Raw report files -> validated target records in the DuckDB warehouse."""
+    """Raw report files -> validated target records in the DuckDB warehouse.
+
+    reports: folder for GX Data Docs (default: `reports/` next to the warehouse file).
+    """
     input_path, warehouse_path = Path(input_dir), Path(warehouse)
+    reports_path = Path(reports) if reports else default_reports(warehouse_path)
     run_id = uuid.uuid4().hex[:16]
     record_run(warehouse_path, run_id, input_path, "running", {})
     counts: dict = {}
@@ -337,17 +370,24 @@ def pipeline(
         documents, rejected, unchanged = merge_ingested(ingested, anchors)
         progress.advance(unchanged + rejected.height)
         del ingested
-        document_results = validate_document_metadata(documents.drop("text"))
+        document_check = validate_document_metadata(documents.drop("text"))
+        suite_results = [("documents", result) for result in document_check.suite_results]
+        stop_on_structural_failures(document_check.structural_failures, reports_path, run_id, suite_results)
 
         open_staging(warehouse_path)
-        stage_batch(warehouse_path, "rejected-files", rejected_batch(run_id, rejected, document_results))
+        stage_batch(
+            warehouse_path, "rejected-files", rejected_batch(run_id, rejected, document_check.results)
+        )
         groups = extraction_groups(documents, batch_mb)
         del documents
         records = loaded = quarantined = 0
-        validation = [document_results]
-        batches = extract_and_validate(groups, run_id, in_flight=2 * (os.cpu_count() or 1))
-        for number, batch in enumerate(batches):
-            stage_batch(warehouse_path, f"batch-{number:04d}", batch)
+        validation = [document_check.results]
+        validated = extract_and_validate(groups, run_id, in_flight=2 * (os.cpu_count() or 1))
+        for number, checked in enumerate(validated):
+            label, batch = f"batch-{number:04d}", checked.batch
+            suite_results += [(label, result) for result in checked.suite_results]
+            stop_on_structural_failures(checked.structural_failures, reports_path, run_id, suite_results)
+            stage_batch(warehouse_path, label, batch)
             held_back = batch.quarantine["record_id"].n_unique()
             records, loaded, quarantined = (
                 records + batch.targets.height + held_back,
@@ -356,6 +396,7 @@ def pipeline(
             )
             validation.append(batch.validation)
             progress.advance(batch.documents.height)
+        data_docs = publish_data_docs(reports_path, run_id, suite_results)
         published = publish_run(warehouse_path)
         counts = {
             "files": len(paths),
@@ -372,7 +413,7 @@ def pipeline(
         raise
     finally:
         progress.finish()
-    summary = {"run_id": run_id, **counts, "warehouse": str(warehouse_path)}
+    summary = {"run_id": run_id, **counts, "warehouse": str(warehouse_path), "data_docs": str(data_docs)}
     publish_summary(summary, pl.concat(validation, how="diagonal_relaxed"))
     print(f"pipeline summary: {summary}")
     return summary

@@ -6,7 +6,13 @@ import polars as pl
 import pytest
 
 from expectations import suites
-from expectations.validate import ValidationOutcome, validate_documents, validate_targets
+from expectations.validate import (
+    ValidationOutcome,
+    document_coverage,
+    validate_coverage,
+    validate_documents,
+    validate_targets,
+)
 from transforms.documents import DOCUMENT_SCHEMA as DOCUMENTS
 from transforms.records import TARGET_SCHEMA
 
@@ -125,6 +131,17 @@ BAD_RECORDS = {
         direction="down",
     ),
     "bad-twice": target("bad-twice", kind="plan", metric="level", unit="元元", stretch_value=None),
+    # a known unit, but not one a price index can be measured in
+    "bad-rate-unit": target(
+        "bad-rate-unit",
+        indicator="居民消费价格涨幅",
+        indicator_code="CPI",
+        metric="level",
+        value=3.0,
+        unit="吨",
+        stretch_value=None,
+        evidence="居民消费价格涨幅3吨左右",
+    ),
 }
 
 
@@ -167,6 +184,12 @@ def test_good_records_pass(outcome):
             "expect_column_pair_values_a_to_be_greater_than_b",
             "stretch_value",
             "stretch_value 3.5 is not below value 3",
+        ),
+        (
+            "bad-rate-unit",
+            "expect_column_values_to_be_in_set",
+            "unit",
+            "unit '吨' is not a rate unit, but CPI (居民消费价格涨幅) is a rate",
         ),
     ],
 )
@@ -349,3 +372,83 @@ def test_values_written_in_words_or_fractions_pass_the_evidence_check():
     outcome = validate_targets(pl.DataFrame(rows, schema=TARGET_SCHEMA))
     assert sorted(outcome.passed["record_id"].to_list()) == ["fraction", "words"]
     assert outcome.quarantined["record_id"].to_list() == ["wrong-words"]
+
+
+def test_suite_results_are_kept_for_data_docs(outcome):
+    names = [result.suite_name for result in outcome.suite_results]
+    assert names == [suites.TARGETS_STRUCTURAL, suites.TARGETS_ROWS, suites.TARGETS_WARNINGS]
+    rows = outcome.suite_results[1]
+    assert not rows.success
+    assert rows.statistics["evaluated_expectations"] == len(suites.targets_rows().expectations)
+
+
+def test_an_empty_frame_keeps_only_the_structural_suite_result():
+    assert [r.suite_name for r in validate_targets(targets_frame([])).suite_results] == [
+        suites.TARGETS_STRUCTURAL
+    ]
+
+
+# --- corpus coverage ----------------------------------------------------------------------------
+
+COVERAGE_DOCUMENTS = pl.DataFrame(
+    [
+        document("report-ok", source_name="report_ok.txt", doc_type="work_report"),
+        document("report-no-headline", source_name="report_no_headline.txt", doc_type="work_report"),
+        document("summary-empty", source_name="summary_empty.txt", doc_type="news_summary"),
+    ],
+    schema=DOCUMENT_SCHEMA,
+)
+COVERAGE_TARGETS = targets_frame(
+    [
+        target("ok-gdp", doc_id="report-ok"),
+        target("ok-achieved", doc_id="report-ok", kind="achievement"),
+        # its only headline target is quarantined, its other record is not a headline target
+        target("nh-bad-gdp", doc_id="report-no-headline", value=900.0, stretch_value=None),
+        target("nh-other", doc_id="report-no-headline", indicator="新建学校", indicator_code=None),
+    ]
+)
+COVERAGE_PASSED = COVERAGE_TARGETS.filter(pl.col("record_id") != "nh-bad-gdp")
+
+
+def test_document_coverage_counts_records_per_document():
+    coverage = document_coverage(COVERAGE_DOCUMENTS, COVERAGE_TARGETS, COVERAGE_PASSED)
+    assert coverage.columns == list(suites.COVERAGE_COLUMNS)
+    counts = {
+        row["doc_id"]: (row["n_records"], row["n_loaded"], row["n_quarantined"], row["n_headline_targets"])
+        for row in coverage.iter_rows(named=True)
+    }
+    assert counts == {
+        "report-ok": (2, 2, 0, 1),
+        "report-no-headline": (2, 1, 1, 0),
+        "summary-empty": (0, 0, 0, 0),
+    }
+
+
+def test_coverage_warns_about_documents_without_records_or_headline_targets():
+    result = validate_coverage(COVERAGE_DOCUMENTS, COVERAGE_TARGETS, COVERAGE_PASSED)
+    assert result.structural_failures == []
+    assert result.quarantined.is_empty()
+    assert result.passed.height == 3  # a warning blocks nothing
+    failed = result.results.filter(~pl.col("success"))
+    assert set(failed["suite"]) == {suites.CORPUS_COVERAGE}
+    assert set(failed["severity"]) == {"warning"}
+    flagged = {
+        json.loads(details)["rule"]: {row["source_name"] for row in json.loads(details)["unexpected_rows"]}
+        for details in failed["details"]
+    }
+    assert flagged == {
+        "yields_records": {"summary_empty.txt"},
+        "work_report_yields_headline_target": {"report_no_headline.txt"},
+    }
+    assert [r.suite_name for r in result.suite_results] == [suites.CORPUS_COVERAGE]
+
+
+def test_coverage_of_a_fully_covered_corpus_passes():
+    documents = COVERAGE_DOCUMENTS.filter(pl.col("doc_id") == "report-ok")
+    result = validate_coverage(documents, COVERAGE_TARGETS, COVERAGE_PASSED)
+    assert result.results["success"].all()
+
+
+def test_coverage_of_no_documents_passes():
+    result = validate_coverage(COVERAGE_DOCUMENTS.clear(), COVERAGE_TARGETS.clear(), COVERAGE_PASSED.clear())
+    assert result.structural_failures == [] and result.results["success"].all()

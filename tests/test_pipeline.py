@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -10,6 +12,7 @@ from conftest import SAMPLE_GOLD, read_gold
 
 from warehouse import db
 
+BAD_INPUTS = Path(__file__).parent / "data" / "bad_inputs"
 TABLES = (
     "documents",
     "targets",
@@ -198,3 +201,130 @@ def test_every_record_points_at_its_clause_in_the_stored_text(sample_run):
     ).to_dicts()
     assert rows and all(r["in_clause"] for r in rows)
     assert all(r["figure"] in r["evidence"] for r in rows)
+
+
+def test_each_run_publishes_data_docs_of_every_suite(sample_run):
+    summary = sample_run["summary"]
+    index = Path(summary["data_docs"])
+    assert index == (sample_run["warehouse"].parent / "reports" / "data_docs" / "index.html").resolve()
+    assert index.is_file()
+    suites = query(
+        sample_run["warehouse"],
+        f"select distinct suite from validation_results where run_id = '{summary['run_id']}'",
+    )["suite"]
+    assert set(suites) == {
+        "documents",
+        "targets_structural",
+        "targets_rows",
+        "targets_warnings",
+        "corpus_coverage",
+    }
+    for suite in suites:
+        assert list((index.parent / "validations" / suite / summary["run_id"]).glob("*/*.html")), suite
+
+
+def test_sample_corpus_is_fully_covered(sample_run):
+    coverage = query(
+        sample_run["warehouse"],
+        f"select severity, success from validation_results where suite = 'corpus_coverage' "
+        f"and run_id = '{sample_run['summary']['run_id']}'",
+    )
+    assert coverage.height == 3 and coverage["success"].all()
+    assert set(coverage["severity"]) == {"structural", "warning"}
+
+
+@pytest.fixture(scope="module")
+def bad_inputs_run(prefect_harness, sample_corpus, tmp_path_factory) -> dict:
+    """The flow over the sample corpus plus tests/data/bad_inputs (in a subfolder)."""
+    from flows.pipeline import pipeline
+
+    corpus = tmp_path_factory.mktemp("corpus_with_bad_inputs")
+    shutil.copytree(sample_corpus, corpus, dirs_exist_ok=True)
+    shutil.copytree(BAD_INPUTS, corpus / "bad_inputs")
+    warehouse = corpus.parent / f"{corpus.name}.duckdb"
+    return {"summary": pipeline(input_dir=str(corpus), warehouse=str(warehouse)), "warehouse": warehouse}
+
+
+def test_unusable_files_are_rejected_with_their_reason(bad_inputs_run):
+    rejected = query(
+        bad_inputs_run["warehouse"], "select path, reason, detail from rejected_files"
+    ).to_dicts()
+    assert {(Path(r["path"]).name, r["reason"]) for r in rejected} == {
+        ("empty.txt", "empty"),
+        ("binary.txt", "binary"),
+    }
+    assert all(r["detail"] for r in rejected)
+    assert bad_inputs_run["summary"]["documents"] == 7 and bad_inputs_run["summary"]["rejected"] == 2
+
+
+def test_impossible_records_are_quarantined_with_a_readable_reason(bad_inputs_run):
+    quarantined = query(
+        bad_inputs_run["warehouse"],
+        "select indicator, value, unit, reason from quarantine where source_name = 'impossible_figures.txt'",
+    ).to_dicts()
+    reasons = {(q["indicator"], q["value"], q["unit"]): q["reason"] for q in quarantined}
+    assert reasons == {
+        ("地区生产总值", 900.0, "%"): "growth of 900% for a headline indicator (GDP) is outside -30..50%",
+        ("居民消费价格涨幅", 3.0, "吨"): "unit '吨' is not a rate unit, but CPI (居民消费价格涨幅) is a rate",
+        ("城镇调查失业率", 5.5, "万人"): (
+            "unit '万人' is not a rate unit, but SURVEYED_UNEMPLOYMENT (城镇调查失业率) is a rate"
+        ),
+    }
+    # the sample corpus's records are untouched by its bad neighbours
+    assert (
+        query(
+            bad_inputs_run["warehouse"],
+            "select count(*) n from quarantine where source_name <> 'impossible_figures.txt'",
+        )["n"][0]
+        == 0
+    )
+
+
+def test_plausible_records_of_the_same_document_load(bad_inputs_run):
+    loaded = query(
+        bad_inputs_run["warehouse"],
+        "select kind, indicator, value, unit from targets where source_name = 'impossible_figures.txt'",
+    ).to_dicts()
+    assert {(r["kind"], r["indicator"], r["value"], r["unit"]) for r in loaded} == {
+        ("achievement", "地区生产总值", 5.2, "%"),
+        ("achievement", "一般公共预算收入", 4.1, "%"),
+        ("target", "一般公共预算收入", 5.0, "%"),
+        ("target", "城镇新增就业", 4.0, "万人"),
+        ("target", "粮食产量", 60.0, "亿斤"),
+    }
+
+
+def test_coverage_flags_the_document_without_records(bad_inputs_run):
+    summary = bad_inputs_run["summary"]
+    failed = query(
+        bad_inputs_run["warehouse"],
+        f"select expectation, column_name, severity, unexpected_count, details from validation_results "
+        f"where suite = 'corpus_coverage' and not success and run_id = '{summary['run_id']}'",
+    ).to_dicts()
+    assert len(failed) == 1
+    assert (failed[0]["column_name"], failed[0]["severity"], failed[0]["unexpected_count"]) == (
+        "n_records",
+        "warning",
+        1,
+    )
+    flagged = [row["source_name"] for row in json.loads(failed[0]["details"])["unexpected_rows"]]
+    assert flagged == ["no_figures.txt"]
+    # a warning: the document itself still loads
+    assert (
+        query(
+            bad_inputs_run["warehouse"],
+            "select count(*) n from documents where source_name = 'no_figures.txt'",
+        )["n"][0]
+        == 1
+    )
+
+
+def test_records_in_equal_loaded_plus_quarantined_record_ids(bad_inputs_run):
+    summary = bad_inputs_run["summary"]
+    n_targets = query(bad_inputs_run["warehouse"], "select count(*) n from targets")["n"][0]
+    n_quarantined = query(bad_inputs_run["warehouse"], "select count(distinct record_id) n from quarantine")[
+        "n"
+    ][0]
+    assert n_quarantined == 3
+    assert summary["records"] == n_targets + n_quarantined
+    assert (summary["loaded"], summary["quarantined"]) == (n_targets, n_quarantined)
