@@ -31,6 +31,7 @@ from flows import progress
 from transforms.decode import RejectedInput
 from transforms.documents import DOCUMENT_SCHEMA, doc_id_of, document_row, documents_frame, split_duplicates
 from transforms.extract import EXTRACTOR_VERSION
+from transforms.keywords import keywords_frame
 from transforms.records import (
     clause_frame,
     qualitative_frame,
@@ -88,6 +89,7 @@ class Extracted:
     qualitative: pl.DataFrame
     units: pl.DataFrame
     clauses: pl.DataFrame
+    keywords: pl.DataFrame
 
 
 # ----------------------------------------------------------------------------------- tasks
@@ -152,7 +154,7 @@ def validate_document_metadata(documents: pl.DataFrame) -> ValidationOutcome:
 
 @task(cache_policy=NO_CACHE, task_run_name="extract-batch-{number:04d}")
 def extract_batch(number: int, documents: pl.DataFrame) -> Extracted:
-    """Targets, qualitative targets, responsible units and clauses of a batch of documents."""
+    """Targets, qualitative targets, responsible units, clauses and keywords of a batch of documents."""
     sentences = sentence_frame(documents)
     targets = target_frame(documents, sentences)
     clauses = clause_frame(sentences)
@@ -162,6 +164,7 @@ def extract_batch(number: int, documents: pl.DataFrame) -> Extracted:
         qualitative_frame(documents, clauses),
         target_units_frame(documents, targets),
         clauses,
+        keywords_frame(documents),
     )
 
 
@@ -179,6 +182,7 @@ def validate_batch(number: int, extracted: Extracted, run_id: str) -> Validated:
         qualitative=extracted.qualitative,
         units=extracted.units.join(passed_ids, on="record_id", how="semi"),
         clauses=extracted.clauses,
+        keywords=extracted.keywords,
         validation=pl.concat([outcome.results, coverage.results], how="diagonal_relaxed"),
     )
     failures = outcome.structural_failures + coverage.structural_failures

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import sys
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,7 +17,16 @@ SQL_DIR = Path(__file__).parent / "sql"
 DEFAULT_WAREHOUSE = Path("data") / "govtargets.duckdb"
 WAREHOUSE_ENV = "GOVTARGETS_WAREHOUSE"
 # Tables whose rows belong to one document: replaced together when the document is reloaded.
-PER_DOCUMENT_TABLES = ("targets", "quarantine", "qualitative_targets", "document_texts", "clauses")
+PER_DOCUMENT_TABLES = (
+    "targets",
+    "quarantine",
+    "qualitative_targets",
+    "document_texts",
+    "clauses",
+    "document_keywords",
+)
+# Tests only: seconds to sleep inside the open publish transaction, so a test can kill the process there.
+TEST_PAUSE_IN_LOAD_ENV = "GOVTARGETS_TEST_PAUSE_IN_LOAD"
 
 
 class WarehouseError(RuntimeError):
@@ -83,6 +94,7 @@ class Batch:
     clauses: pl.DataFrame = field(default_factory=pl.DataFrame)
     rejected: pl.DataFrame = field(default_factory=pl.DataFrame)
     validation: pl.DataFrame = field(default_factory=pl.DataFrame)
+    keywords: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     def staged_rows(self) -> dict[str, pl.DataFrame]:
         """Each staging table's rows, in the warehouse's column names; empty frames left out."""
@@ -96,6 +108,7 @@ class Batch:
             ("qualitative_targets", self.qualitative, lambda f: f.with_columns(run_id=run)),
             ("target_units", self.units, lambda f: f),
             ("clauses", self.clauses, lambda f: f),
+            ("document_keywords", self.keywords, lambda f: f),
             ("rejected_files", self.rejected, lambda f: f.with_columns(run_id=run)),
             (
                 "validation_results",
@@ -155,6 +168,7 @@ STAGED_TABLES = (
     "qualitative_targets",
     "target_units",
     "clauses",
+    "document_keywords",
     "rejected_files",
     "validation_results",
 )
@@ -205,6 +219,7 @@ def publish_staged(con: duckdb.DuckDBPyConnection) -> dict:
             else:
                 con.execute(f"insert into main.{table} select * from staging.{table}")
             con.execute(f"drop table staging.{table}")
+        _pause_for_tests()
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -217,6 +232,16 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict:
     open_staging(con)
     stage_batch(con, batch)
     return publish_staged(con)
+
+
+def _pause_for_tests() -> None:
+    """Hold the transaction open when a test asks, and say so on stderr so it knows when to kill."""
+    seconds = os.environ.get(TEST_PAUSE_IN_LOAD_ENV)
+    if seconds:
+        # write(), not print(): a flow with log_prints=True turns print() into a log record
+        sys.stderr.write(f"{TEST_PAUSE_IN_LOAD_ENV}: load transaction open, pausing {seconds} s\n")
+        sys.stderr.flush()
+        time.sleep(float(seconds))
 
 
 def start_run(
