@@ -152,5 +152,34 @@ def score(
             )
 
 
+@app.command()
+def export(
+    out_dir: Annotated[Path, typer.Argument(help="Folder for the files (created if missing)")],
+    format: Annotated[str, typer.Option("--format", "-f", help="parquet | csv")] = "parquet",
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Write every table and view of the warehouse to one Parquet or CSV file each (read-only)."""
+    from flows.export import FORMATS, export_warehouse
+
+    if format not in FORMATS:
+        fail(f"unknown format {format!r}: use parquet or csv", 2)
+    try:
+        con = db.connect(db.warehouse_path(warehouse), read_only=True)
+    except db.WarehouseError as error:
+        fail(str(error))
+    try:
+        exported = export_warehouse(con, out_dir, format)
+    except (duckdb.Error, OSError) as error:
+        fail(f"{out_dir}: export failed: {error}")
+    finally:
+        con.close()
+    table = Table(title=f"govtargets export ({format})")
+    for column in ("file", "kind", "rows"):
+        table.add_column(column, justify="right" if column == "rows" else "left")
+    for item in exported:
+        table.add_row(str(item.path), item.kind, str(item.rows))
+    console.print(table)
+
+
 if __name__ == "__main__":
     app()
