@@ -153,6 +153,34 @@ def score(
 
 
 @app.command()
+def report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for index.html and plotly.min.js")],
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Write a static HTML report (charts and tables, works offline) of the warehouse (read-only)."""
+    from flows.report import write_report  # Plotly is slow to import: only when a report is asked for
+
+    path = db.warehouse_path(warehouse)
+    try:
+        con = db.connect(path, read_only=True)
+    except db.WarehouseError as error:
+        fail(str(error))
+    try:
+        summary = write_report(con, out, str(path))
+    except (duckdb.Error, OSError) as error:
+        fail(f"{out}: report failed: {error}")
+    finally:
+        con.close()
+    table = Table(title="govtargets report")
+    for column in ("section", "rows", "charts"):
+        table.add_column(column, justify="left" if column == "section" else "right")
+    for key, (rows, charts) in summary.sections.items():
+        table.add_row(key, str(rows), str(charts))
+    console.print(table)
+    console.print(f"wrote {summary.index}")
+
+
+@app.command()
 def export(
     out_dir: Annotated[Path, typer.Argument(help="Folder for the files (created if missing)")],
     format: Annotated[str, typer.Option("--format", "-f", help="parquet | csv")] = "parquet",
