@@ -177,7 +177,7 @@ def report(
     for key, (rows, charts) in summary.sections.items():
         table.add_row(key, str(rows), str(charts))
     console.print(table)
-    console.print(f"wrote {summary.index}")
+    typer.echo(f"wrote {summary.index}")  # one unwrapped line: the path stays copyable
 
 
 @app.command()
@@ -203,10 +203,11 @@ def export(
         con.close()
     table = Table(title=f"govtargets export ({format})")
     for column in ("file", "kind", "rows"):
-        table.add_column(column, justify="right" if column == "rows" else "left")
+        table.add_column(column, justify="right" if column == "rows" else "left", no_wrap=True)
     for item in exported:
-        table.add_row(str(item.path), item.kind, str(item.rows))
+        table.add_row(item.path.name, item.kind, str(item.rows))
     console.print(table)
+    typer.echo(f"wrote {len(exported)} files to {out_dir}")  # one unwrapped line: the path stays copyable
 
 
 if __name__ == "__main__":
