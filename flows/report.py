@@ -10,6 +10,7 @@ template, which escapes every value that comes from the warehouse.
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -413,6 +414,8 @@ def quality_figure(outcomes: pl.DataFrame) -> go.Figure:
         labels={"n": "expectations", "suite": "", "outcome": ""},
     )
     figure.update_layout(barmode="stack")
+    most = int((outcomes["passed"] + outcomes["failed"]).max())
+    figure.update_xaxes(tick0=0, dtick=max(1, math.ceil(most / 10)))  # whole expectations only
     return styled(figure, 120 + 45 * outcomes.height)
 
 
