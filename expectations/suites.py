@@ -23,7 +23,7 @@ from great_expectations.expectations.row_conditions import (
 
 from transforms.numbers import BASE_UNITS as EXTRACTOR_UNITS
 from transforms.numbers import FRACTION_UNIT
-from transforms.records import TARGET_SCHEMA
+from transforms.records import FULL_YEAR, TARGET_SCHEMA, YEAR_TO_DATE
 
 STRUCTURAL = "structural"
 ROW = "row"
@@ -55,6 +55,7 @@ METRICS = frozenset({"growth", "level", "share", "change", "other"})
 DIRECTIONS = frozenset({"up", "down"})
 COMMITMENTS = frozenset({"hard", "soft"})
 SCRIPTS = frozenset({"simplified", "traditional"})
+PERIODS = frozenset({FULL_YEAR, YEAR_TO_DATE})
 QUALIFIERS = frozenset(
     {
         "",
@@ -195,6 +196,7 @@ def _categorical_expectations() -> list:
         ("qualifier", QUALIFIERS),
         ("direction", DIRECTIONS),
         ("commitment", COMMITMENTS),
+        ("period", PERIODS),
     )
     for column, allowed in sets:
         expectations.append(
@@ -209,7 +211,7 @@ def _categorical_expectations() -> list:
                 ),
             )
         )
-    for column in ("kind", "metric", "unit", "qualifier"):
+    for column in ("kind", "metric", "unit", "qualifier", "period"):
         # In-set and regex expectations skip nulls, so absence needs its own rule.
         expectations.append(
             gxe.ExpectColumnValuesToNotBeNull(

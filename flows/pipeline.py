@@ -21,6 +21,7 @@ from expectations.validate import ValidationOutcome, validate_documents, validat
 from transforms.decode import RejectedInput
 from transforms.documents import doc_id_of, document_row, documents_frame
 from transforms.extract import EXTRACTOR_VERSION
+from transforms.keywords import keywords_frame
 from transforms.records import (
     clause_frame,
     qualitative_frame,
@@ -104,13 +105,15 @@ def ingest_documents(
 
 
 @task(cache_policy=NO_CACHE)
-def extract_records(documents: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Targets, qualitative targets, responsible units and clauses of every document."""
+def extract_records(
+    documents: pl.DataFrame,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Targets, qualitative targets, responsible units, clauses and keywords of every document."""
     sentences = sentence_frame(documents)
     targets = target_frame(documents, sentences)
     units = target_units_frame(documents, targets)
     clauses = clause_frame(sentences)
-    return targets, qualitative_frame(documents, clauses), units, clauses
+    return targets, qualitative_frame(documents, clauses), units, clauses, keywords_frame(documents)
 
 
 @task(cache_policy=NO_CACHE)
@@ -181,7 +184,7 @@ def pipeline(
         paths = list_input_files(input_path)
         known, anchors = read_known_documents(warehouse_path)
         ingested = ingest_documents(paths, known, anchors, full_refresh)
-        targets, qualitative, units, clauses = extract_records(ingested.documents)
+        targets, qualitative, units, clauses, keywords = extract_records(ingested.documents)
         target_check, document_check = validate_records(targets, ingested.documents)
         failures = target_check.structural_failures + document_check.structural_failures
         if failures:
@@ -195,6 +198,7 @@ def pipeline(
             qualitative=qualitative,
             units=units.join(passed_ids, on="record_id", how="semi"),
             clauses=clauses,
+            keywords=keywords,
             rejected=ingested.rejected,
             validation=pl.concat([target_check.results, document_check.results], how="diagonal_relaxed"),
         )

@@ -41,6 +41,7 @@ def target(record_id: str, **overrides) -> dict:
         "char_start": 120,
         "char_end": 141,
         "value_text": None,
+        "period": "full_year",
     }
     record.update(overrides)
     return record
@@ -124,6 +125,7 @@ BAD_RECORDS = {
         evidence="能耗下降3%,力争下降3.5%",
         direction="down",
     ),
+    "bad-period": target("bad-period", period="ytd"),
     "bad-twice": target("bad-twice", kind="plan", metric="level", unit="元元", stretch_value=None),
 }
 
@@ -156,6 +158,7 @@ def test_good_records_pass(outcome):
         ("bad-share", "expect_column_values_to_be_between", "value", "share of 240%"),
         ("bad-evidence", "expect_column_values_to_be_in_set", "evidence", "does not contain the value 6"),
         ("bad-null-value", "expect_column_values_to_not_be_null", "value", "missing_value is false"),
+        ("bad-period", "expect_column_values_to_be_in_set", "period", "period 'ytd' is not one of"),
         (
             "bad-stretch",
             "expect_column_pair_values_a_to_be_greater_than_b",

@@ -24,7 +24,8 @@ from transforms.numbers import (
     unit_parts,
 )
 
-EXTRACTOR_VERSION = "0.1.0"
+# Documents loaded by another version are extracted again: bump when records or keywords change.
+EXTRACTOR_VERSION = "0.2.0"
 
 CLAUSE_DELIMITERS = ",;:。!?"
 LIST_DELIMITERS = "、"

@@ -36,6 +36,7 @@ TARGET_SCHEMA = {
     "char_start": pl.Int64,
     "char_end": pl.Int64,
     "value_text": pl.Utf8,
+    "period": pl.Utf8,
 }
 SENTENCE_SCHEMA = {
     "doc_id": pl.Utf8,
@@ -118,6 +119,44 @@ def indicator_code_expr(column: str = "indicator") -> pl.Expr:
     return expr
 
 
+FULL_YEAR, YEAR_TO_DATE = "full_year", "year_to_date"
+# Months 2..11 (a count that ends in December is the whole year), in digits or in words.
+_MONTH_BEFORE_DECEMBER = r"(?:1[01]|[2-9]|十一|十|[二三四五六七八九])"
+# Markers of a figure that covers the year so far: "今年以来", "1—4月份", "一至十月", "前10个月",
+# "前三季度", "一季度", "上半年", "截至9月底". Polars' regex has no look-behind, so a leading
+# non-digit stands in for a word boundary ("11—12月" is not "1—12月").
+PARTIAL_YEAR = "|".join(
+    (
+        r"今年以来|年初以来|年初至今",
+        rf"(?:^|[^\d十])[1一]\s*[-—–~至到]\s*{_MONTH_BEFORE_DECEMBER}\s*月",
+        rf"(?:^|[^提])前(?:{_MONTH_BEFORE_DECEMBER}|两)个?月",  # not "提前3个月完成"
+        r"前[二两三2-3]个?季度|(?:^|[^\d一二三四十])第?[一1]季度|上半年",
+        r"截[至止]到?(?:20\d\d年|今年|本年)?(?:1[01]|[1-9]|十一|[一二三四五六七八九十])月",
+    )
+)
+WHOLE_YEAR = "全年"
+
+
+def period_expr(section: str = "section", sentence: str = "sentence", evidence: str = "evidence") -> pl.Expr:
+    """'year_to_date' for a partial-year figure, else 'full_year'.
+
+    A marker in the figure's own clause decides; otherwise one in its section heading or at the
+    head of its sentence ("今年以来,…") covers every figure there, unless the clause says 全年.
+    """
+
+    def marked(column: pl.Expr) -> pl.Expr:
+        return column.str.contains(PARTIAL_YEAR).fill_null(False)
+
+    opening_clause = pl.col(sentence).str.extract(rf"^([^{CLAUSE_DELIMITERS}]*)", 1)
+    inherited = marked(pl.col(section)) | marked(opening_clause)
+    says_whole_year = pl.col(evidence).str.contains(WHOLE_YEAR).fill_null(False)
+    return (
+        pl.when(marked(pl.col(evidence)) | (inherited & ~says_whole_year))
+        .then(pl.lit(YEAR_TO_DATE))
+        .otherwise(pl.lit(FULL_YEAR))
+    )
+
+
 def target_frame(documents: pl.DataFrame, sentence_rows: pl.DataFrame) -> pl.DataFrame:
     """Records of all sentences, joined to document metadata, with ids and indicator codes."""
     extracted = sentence_rows.with_columns(
@@ -139,6 +178,7 @@ def target_frame(documents: pl.DataFrame, sentence_rows: pl.DataFrame) -> pl.Dat
             stable_id, return_dtype=pl.Utf8
         ),
         indicator_code=indicator_code_expr(),
+        period=period_expr(),
     ).select([pl.col(name).cast(dtype) for name, dtype in TARGET_SCHEMA.items()])
 
 

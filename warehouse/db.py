@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+import sys
+import time
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -15,7 +17,16 @@ SQL_DIR = Path(__file__).parent / "sql"
 DEFAULT_WAREHOUSE = Path("data") / "govtargets.duckdb"
 WAREHOUSE_ENV = "GOVTARGETS_WAREHOUSE"
 # Tables whose rows belong to one document: replaced together when the document is reloaded.
-PER_DOCUMENT_TABLES = ("targets", "quarantine", "qualitative_targets", "document_texts", "clauses")
+PER_DOCUMENT_TABLES = (
+    "targets",
+    "quarantine",
+    "qualitative_targets",
+    "document_texts",
+    "clauses",
+    "document_keywords",
+)
+# Tests only: seconds to sleep inside the open load transaction, so a test can kill the process there.
+TEST_PAUSE_IN_LOAD_ENV = "GOVTARGETS_TEST_PAUSE_IN_LOAD"
 
 
 class WarehouseError(RuntimeError):
@@ -83,6 +94,7 @@ class Batch:
     clauses: pl.DataFrame
     rejected: pl.DataFrame
     validation: pl.DataFrame
+    keywords: pl.DataFrame = field(default_factory=pl.DataFrame)  # none given: no keywords loaded
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
@@ -143,6 +155,7 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict:
         _insert(con, "qualitative_targets", batch.qualitative.with_columns(run_id=pl.lit(batch.run_id)))
         _insert(con, "target_units", batch.units)
         _insert(con, "clauses", batch.clauses)
+        _insert(con, "document_keywords", batch.keywords)
         _insert(con, "rejected_files", batch.rejected.with_columns(run_id=pl.lit(batch.run_id)))
         _insert(
             con,
@@ -151,11 +164,24 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict:
                 run_id=pl.lit(batch.run_id)
             ),
         )
+        _pause_for_tests()
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
     return {"documents": len(doc_ids), "superseded": len(superseded)}
+
+
+def _pause_for_tests() -> None:
+    """Hold the transaction open when a test asks, and say so on stderr so it knows when to kill."""
+    seconds = os.environ.get(TEST_PAUSE_IN_LOAD_ENV)
+    if seconds:
+        print(
+            f"{TEST_PAUSE_IN_LOAD_ENV}: load transaction open, pausing {seconds} s",
+            file=sys.stderr,
+            flush=True,
+        )
+        time.sleep(float(seconds))
 
 
 def start_run(

@@ -1,0 +1,64 @@
+"""Top keywords of a document by jieba's TF-IDF, with the policy stop words and vocabulary."""
+
+from __future__ import annotations
+
+import jieba.analyse
+import polars as pl
+import pytest
+
+from transforms.keywords import STOP_WORDS, document_keywords, keywords_frame
+
+REPORT = (
+    "今年以来,我们坚持发展第一要务,全面推进棚户区改造,新开工棚户区改造13496套,"
+    "老旧小区整治改造136个,高标准农田建设50万亩。棚户区改造惠及群众3万户,"
+    "德州市科技型中小企业达到900家,高新技术企业新增100家,德州工业技改项目200个。"
+)
+
+
+def stop_words() -> set[str]:
+    return set(STOP_WORDS.read_text(encoding="utf-8").split())
+
+
+def test_policy_terms_stay_whole_and_lead_the_list():
+    words = [word for word, _ in document_keywords(REPORT, "德州市")]
+    assert words[0] == "棚户区改造"  # one term of the user dictionary, not 棚户区 + 改造
+    assert {"科技型中小企业", "高新技术企业", "技改项目", "高标准农田"} <= set(words)
+
+
+def test_no_stop_word_amount_unit_or_own_region_name():
+    words = {word for word, _ in document_keywords(REPORT, "德州市")}
+    assert not words & stop_words()
+    assert not words & {"13496", "136", "万亩", "万户", "德州", "德州市"}
+
+
+def test_weights_descend_and_ties_are_broken_by_the_word():
+    pairs = document_keywords(REPORT * 3, None, top_k=50)
+    assert pairs == sorted(pairs, key=lambda pair: (-pair[1], pair[0]))
+
+
+def test_frame_has_top_k_ranked_rows_per_document():
+    documents = pl.DataFrame(
+        {
+            "doc_id": ["a", "b"],
+            "region": ["德州市", "聊城市"],
+            "text": [REPORT, REPORT.replace("德州", "聊城")],
+        }
+    )
+    frame = keywords_frame(documents, top_k=5)
+    assert frame.columns == ["doc_id", "rank", "keyword", "weight"]
+    assert frame.group_by("doc_id").agg(pl.col("rank")).sort("doc_id")["rank"].to_list() == [
+        [1, 2, 3, 4, 5],
+        [1, 2, 3, 4, 5],
+    ]
+    assert keywords_frame(documents, top_k=5).equals(frame)  # deterministic
+
+
+def test_empty_documents_give_an_empty_frame_with_its_columns():
+    frame = keywords_frame(pl.DataFrame(schema={"doc_id": pl.Utf8, "region": pl.Utf8, "text": pl.Utf8}))
+    assert frame.is_empty() and frame.columns == ["doc_id", "rank", "keyword", "weight"]
+
+
+@pytest.mark.parametrize("word", ["发展", "建设"])
+def test_policy_stop_words_do_not_leak_into_jiebas_default_extractor(word):
+    document_keywords(REPORT, None)
+    assert word not in jieba.analyse.default_tfidf.stop_words
