@@ -275,6 +275,10 @@ ACHIEVEMENT_TABLE = (
     "region", "year", "indicator", "unit", "metric", "target_value", "target_qualifier", "target_stretch",
     "achieved_value", "gap", "met", "target_source", "achievement_source",
 )  # fmt: skip
+BAR_TARGET = "目标 target"
+BAR_ACHIEVED = "实际 achieved"
+MAX_PANELS = 24
+PANEL_COLUMNS = 3
 SERIES_TARGET = "目标 target"
 SERIES_MET = "实际 achieved (met)"
 SERIES_MISSED = "实际 achieved (not met)"
@@ -288,18 +292,24 @@ SERIES_COLORS = {
 
 
 def achievement_long_frame(achievement: pl.DataFrame, names: dict[str, str]) -> pl.DataFrame:
-    """Pairs with both a target and an achievement, one row per bar (target, achieved)."""
-    paired = achievement.filter(
-        pl.col("target_value").is_not_null(), pl.col("achieved_value").is_not_null()
-    ).with_columns(
-        label=pl.col("region").fill_null("?")
-        + " "
-        + pl.col("year").cast(pl.Utf8).fill_null("?")
-        + "<br>"
-        + indicator_label_expr(names),
-        gap_text=pl.col("gap").map_elements(
-            lambda gap: "" if gap is None else f"{gap:+.2f}".rstrip("0").rstrip("."), return_dtype=pl.Utf8
-        ),
+    """Pairs with both a target and an achievement, one row per bar (target, achieved), one panel per
+    pair: headline indicators first, at most MAX_PANELS panels."""
+    paired = (
+        achievement.filter(pl.col("target_value").is_not_null(), pl.col("achieved_value").is_not_null())
+        .with_row_index("position")
+        .sort(pl.col("indicator_code").is_null(), "position")
+        .head(MAX_PANELS)
+        .with_columns(
+            panel=pl.col("region").fill_null("?")
+            + " "
+            + pl.col("year").cast(pl.Utf8).fill_null("?")
+            + " "
+            + indicator_label_expr(names)
+            + " ("
+            + pl.col("unit")
+            + ")",
+            gap_text=pl.col("gap").map_elements(signed_label, return_dtype=pl.Utf8),
+        )
     )
     achieved_series = (
         pl.when(pl.col("met"))  # a null (unknown) condition falls through to otherwise
@@ -309,16 +319,16 @@ def achievement_long_frame(achievement: pl.DataFrame, names: dict[str, str]) -> 
         .otherwise(pl.lit(SERIES_UNKNOWN))
     )
     targets = paired.select(
-        "label",
-        "unit",
+        "panel",
+        bar=pl.lit(BAR_TARGET),
         series=pl.lit(SERIES_TARGET),
         value=pl.col("target_value"),
         text=pl.col("target_value").map_elements(number_label, return_dtype=pl.Utf8)
         + pl.col("target_qualifier").fill_null(""),
     )
     achieved = paired.select(
-        "label",
-        "unit",
+        "panel",
+        bar=pl.lit(BAR_ACHIEVED),
         series=achieved_series,
         value=pl.col("achieved_value"),
         text=pl.col("achieved_value").map_elements(number_label, return_dtype=pl.Utf8)
@@ -327,28 +337,46 @@ def achievement_long_frame(achievement: pl.DataFrame, names: dict[str, str]) -> 
     return pl.concat([targets, achieved])
 
 
-def achievement_figure(frame: pl.DataFrame, unit: str) -> go.Figure:
-    """Target and achieved side by side for each region × year × indicator; the gap on the achieved bar."""
+def signed_label(gap: float | None) -> str:
+    return "" if gap is None else ("+" if gap >= 0 else "-") + number_label(abs(gap))
+
+
+def achievement_figure(frame: pl.DataFrame) -> go.Figure:
+    """Small multiples, one panel per target: its target and achieved bars on the panel's own scale
+    (units differ from panel to panel), the gap beside the achieved value."""
+    panels = frame["panel"].unique(maintain_order=True).to_list()
+    rows = math.ceil(len(panels) / PANEL_COLUMNS)
+    height = 80 + 230 * rows
     figure = px.bar(
         frame,
-        x="label",
+        x="bar",
         y="value",
         color="series",
-        barmode="group",
         text="text",
+        facet_col="panel",
+        facet_col_wrap=PANEL_COLUMNS,
+        facet_row_spacing=min(0.3, 70 / height),
+        facet_col_spacing=0.06,
         color_discrete_map=SERIES_COLORS,
-        category_orders={"series": [SERIES_TARGET, SERIES_MET, SERIES_MISSED, SERIES_UNKNOWN]},
-        labels={"label": "", "value": f"数值 value ({unit})", "series": ""},
+        category_orders={"panel": panels, "series": list(SERIES_COLORS), "bar": [BAR_TARGET, BAR_ACHIEVED]},
+        labels={"bar": "", "value": "", "series": "", "panel": ""},
     )
-    return with_bar_labels(styled(figure, 480), frame["value"])
+    figure.for_each_annotation(lambda note: note.update(text=note.text.split("=", 1)[-1]))  # "panel=…"
+    figure.update_yaxes(matches=None, showticklabels=True, rangemode="tozero")
+    figure.update_xaxes(showticklabels=True)
+    figure.update_traces(textposition="outside", cliponaxis=False)
+    styled(figure, height)
+    # the legend above the first row's panel titles, not on them
+    figure.update_layout(barmode="relative", margin={"t": 90}, legend={"y": 1 + 45 / (height - 150)})
+    return figure
 
 
 def achievement_section(achievement: pl.DataFrame | None, names: dict[str, str]) -> Section:
     section = Section(
         "achievement",
         "Target vs achievement",
-        "A target for year Y next to the achievement reported for Y (view target_vs_achievement); "
-        "the number in brackets is the gap, achieved minus target. One chart per unit.",
+        "A target for year Y next to the achievement reported for Y (view target_vs_achievement): one "
+        "panel per target, on its own scale; the number in brackets is the gap, achieved minus target.",
     )
     if achievement is None:
         section.no_data(missing_relation("target_vs_achievement"))
@@ -358,14 +386,13 @@ def achievement_section(achievement: pl.DataFrame | None, names: dict[str, str])
         section.no_data("No data: no target has a reported achievement yet.")
         return section
     bars = achievement_long_frame(achievement, names)
+    paired = achievement.filter(pl.col("target_value").is_not_null(), pl.col("achieved_value").is_not_null())
     if bars.is_empty():
         section.no_data("No data for the chart: no row has both a target and an achieved value.")
-    for unit in bars["unit"].unique(maintain_order=True).to_list():
-        section.add(
-            Chart(
-                f"Target vs achieved ({unit})", achievement_figure(bars.filter(pl.col("unit") == unit), unit)
-            )
-        )
+    else:
+        section.add(Chart("Target and achieved value per target", achievement_figure(bars)))
+        if paired.height > MAX_PANELS:
+            section.add(Note(f"The chart shows {MAX_PANELS} of {paired.height} targets; the table has all."))
     section.add(TableView("Target vs achievement", achievement.select(ACHIEVEMENT_TABLE)))
     return section
 

@@ -114,7 +114,7 @@ def expected_charts(warehouse: Path) -> dict[str, int]:
     return {
         "headline": count("select count(*) > 0 from headline_targets where unit = '%'"),
         "achievement": count(
-            "select count(distinct unit) from target_vs_achievement "
+            "select count(*) > 0 from target_vs_achievement "
             "where target_value is not null and achieved_value is not null"
         )
         if "target_vs_achievement" in present
@@ -153,9 +153,14 @@ def test_report_has_every_section_with_its_tables_and_charts(sample_report):
     expected = expected_charts(sample_report["warehouse"])
     assert {key: s["html_charts"] for key, s in parts.sections.items()} == expected
     assert {key: s["charts"] for key, s in parts.sections.items()} == expected
-    assert expected["headline"] == 1 and expected["quality"] == 1
-    headline_rows = query(sample_report["warehouse"], "select count(*) from headline_targets")[0][0]
-    assert headline_rows > 0 and parts.tables["Headline targets"] == headline_rows
+    documents = query(sample_report["warehouse"], "select count(*) from current_documents")[0][0]
+    assert expected == {"headline": 1, "achievement": 1, "quality": 1, "keywords": documents}
+    for table, relation in (
+        ("Headline targets", "headline_targets"),
+        ("Target vs achievement", "target_vs_achievement"),
+    ):
+        rows = query(sample_report["warehouse"], f"select count(*) from {relation}")[0][0]
+        assert rows > 0 and parts.tables[table] == rows
     assert "德州市" in page and "地区生产总值" in page  # Chinese written as text, not escaped to entities
     assert "wrote" in sample_report["output"] and "headline" in sample_report["output"]
 
@@ -273,17 +278,36 @@ def test_target_vs_achievement_bars_carry_the_gap_and_whether_it_was_met():
         ]
     )  # fmt: skip
     bars = report.achievement_long_frame(frame, report.indicator_names())
-    assert bars.select("label", "series", "text").rows() == [
-        ("德州市 2023<br>地区生产总值", report.SERIES_TARGET, "5左右"),
-        ("德州市 2023<br>居民消费价格涨幅", report.SERIES_TARGET, "3左右"),
-        ("德州市 2023<br>城镇新增就业", report.SERIES_TARGET, "6左右"),
-        ("德州市 2023<br>地区生产总值", report.SERIES_MET, "6.3 (+1.3)"),
-        ("德州市 2023<br>居民消费价格涨幅", report.SERIES_MISSED, "3.4 (+0.4)"),
-        ("德州市 2023<br>城镇新增就业", report.SERIES_UNKNOWN, "6.2 (+0.2)"),
+    assert bars.select("panel", "series", "text").rows() == [
+        ("德州市 2023 地区生产总值 (%)", report.SERIES_TARGET, "5左右"),
+        ("德州市 2023 居民消费价格涨幅 (%)", report.SERIES_TARGET, "3左右"),
+        ("德州市 2023 城镇新增就业 (万人)", report.SERIES_TARGET, "6左右"),
+        ("德州市 2023 地区生产总值 (%)", report.SERIES_MET, "6.3 (+1.3)"),
+        ("德州市 2023 居民消费价格涨幅 (%)", report.SERIES_MISSED, "3.4 (+0.4)"),
+        ("德州市 2023 城镇新增就业 (万人)", report.SERIES_UNKNOWN, "6.2 (+0.2)"),
     ]
     section = report.achievement_section(frame, report.indicator_names())
-    assert [c.title for c in section.charts] == ["Target vs achieved (%)", "Target vs achieved (万人)"]
-    assert section.rows == 4
+    assert section.rows == 4 and len(section.charts) == 1
+    figure = section.charts[0].figure
+    panel_titles = [note.text for note in figure.layout.annotations]
+    assert sorted(panel_titles) == sorted({row[0] for row in bars.rows()})
+    assert len(section.blocks) == 2  # the chart and the table: no "N of M" note for three panels
+
+
+def test_target_vs_achievement_chart_keeps_headline_indicators_when_there_are_too_many_panels():
+    base = {"region": "德州市", "year": 2023, "metric": "level", "unit": "个", "target_value": 1.0,
+            "achieved_value": 2.0, "gap": 1.0, "met": True}  # fmt: skip
+    rows = [{**base, "indicator": f"项目{n}", "indicator_code": None} for n in range(report.MAX_PANELS)]
+    rows.append({**base, "indicator": "城镇新增就业", "indicator_code": "NEW_URBAN_JOBS"})
+    frame = achievement_rows(rows)
+    bars = report.achievement_long_frame(frame, report.indicator_names())
+    panels = bars["panel"].unique(maintain_order=True).to_list()
+    assert len(panels) == report.MAX_PANELS and panels[0] == "德州市 2023 城镇新增就业 (个)"
+    section = report.achievement_section(frame, report.indicator_names())
+    notes = [b.text for b in section.blocks if isinstance(b, report.Note)]
+    assert notes == [
+        f"The chart shows {report.MAX_PANELS} of {report.MAX_PANELS + 1} targets; the table has all."
+    ]
 
 
 def test_keyword_section_draws_one_chart_per_document_rank_one_on_top():
