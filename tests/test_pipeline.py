@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import threading
 
 import polars as pl
 import pytest
@@ -198,3 +203,143 @@ def test_every_record_points_at_its_clause_in_the_stored_text(sample_run):
     ).to_dicts()
     assert rows and all(r["in_clause"] for r in rows)
     assert all(r["figure"] in r["evidence"] for r in rows)
+
+
+# --- re-runs, interrupted runs, new extractor versions ------------------------------------------
+
+DATA_TABLES = TABLES + ("document_keywords", "rejected_files")
+VIEWS = ("current_documents", "headline_targets", "target_vs_achievement", "unit_workload", "doc_keywords")
+RUN_COLUMNS = ("run_id", "ingested_at")  # differ between runs by design
+
+
+def contents(warehouse, relations=DATA_TABLES + VIEWS, ignore=RUN_COLUMNS) -> dict[str, pl.DataFrame]:
+    """Every row of every relation, in a canonical order, without the columns that name the run."""
+    con = db.connect(warehouse, read_only=True)
+    try:
+        frames = {
+            name: db.query(con, f"select * from {name}").drop(ignore, strict=False) for name in relations
+        }
+    finally:
+        con.close()
+    return {name: frame.sort(frame.columns, nulls_last=True) for name, frame in frames.items()}
+
+
+def assert_same_contents(left: dict[str, pl.DataFrame], right: dict[str, pl.DataFrame]) -> None:
+    assert left.keys() == right.keys()
+    for name, frame in left.items():
+        assert frame.equals(right[name]), f"{name} differs"
+
+
+def small_corpus(sample_corpus, folder, names=("000", "001")):
+    folder.mkdir()
+    for path in sorted(sample_corpus.glob("*.txt")):
+        if path.name[:3] in names:
+            shutil.copy(path, folder / path.name)
+    return folder
+
+
+def test_a_full_refresh_gives_identical_tables(sample_run, tmp_path):
+    from flows.pipeline import pipeline
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(sample_run["warehouse"], copy)
+    summary = pipeline(input_dir=str(sample_run["corpus"]), warehouse=str(copy), full_refresh=True)
+    assert summary["documents"] == 5
+    assert_same_contents(contents(copy), contents(sample_run["warehouse"]))
+
+
+def test_a_new_extractor_version_extracts_documents_again(
+    prefect_harness, sample_corpus, tmp_path, monkeypatch
+):
+    import flows.pipeline as flow_module
+
+    corpus, warehouse = small_corpus(sample_corpus, tmp_path / "corpus"), tmp_path / "w.duckdb"
+    monkeypatch.setattr(flow_module, "EXTRACTOR_VERSION", "test-1")
+    assert flow_module.pipeline(input_dir=str(corpus), warehouse=str(warehouse))["documents"] == 2
+    unchanged = flow_module.pipeline(input_dir=str(corpus), warehouse=str(warehouse))
+    assert (unchanged["documents"], unchanged["unchanged"]) == (0, 2)
+    before = contents(warehouse, ignore=RUN_COLUMNS + ("extractor_version",))
+
+    monkeypatch.setattr(flow_module, "EXTRACTOR_VERSION", "test-2")
+    again = flow_module.pipeline(input_dir=str(corpus), warehouse=str(warehouse))
+    assert (again["documents"], again["unchanged"]) == (2, 0)
+    versions = query(warehouse, "select extractor_version, count(*) n from documents group by all")
+    assert versions.rows() == [("test-2", 2)]  # the same two documents, now by test-2
+    assert_same_contents(contents(warehouse, ignore=RUN_COLUMNS + ("extractor_version",)), before)
+
+
+def edited_corpus(corpus, folder):
+    """The next batch: both files edited (they supersede their old versions) and one new file."""
+    shutil.copytree(corpus, folder)
+    for path in sorted(folder.glob("*.txt")):
+        path.write_text(path.read_text(encoding="utf-8") + "\n新增绿地1万亩。\n", encoding="utf-8")
+    first = min(folder.glob("*.txt"))
+    (folder / "new.txt").write_text(
+        first.read_text(encoding="utf-8") + "\n新改建农村公路600公里。\n", encoding="utf-8"
+    )
+    return folder
+
+
+def run_killed_inside_its_load(corpus, warehouse) -> subprocess.CompletedProcess:
+    """`pipeline` in another process, SIGKILLed while its load transaction is open."""
+    from prefect.settings import PREFECT_API_URL
+
+    script = (
+        "from flows.pipeline import pipeline; "
+        f"pipeline(input_dir={str(corpus)!r}, warehouse={str(warehouse)!r})"
+    )
+    env = os.environ | {"PREFECT_API_URL": PREFECT_API_URL.value(), db.TEST_PAUSE_IN_LOAD_ENV: "300"}
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    watchdog = threading.Timer(120, process.kill)  # never hang the suite if the load is not reached
+    watchdog.start()
+    try:
+        stderr = []
+        for line in process.stderr:
+            stderr.append(line)
+            if db.TEST_PAUSE_IN_LOAD_ENV in line:
+                process.send_signal(signal.SIGKILL)
+                break
+        process.wait()
+    finally:
+        watchdog.cancel()
+    assert any(db.TEST_PAUSE_IN_LOAD_ENV in line for line in stderr), "".join(stderr[-30:])
+    return process
+
+
+def test_a_run_killed_during_its_load_leaves_the_last_committed_state(
+    prefect_harness, sample_corpus, tmp_path
+):
+    from flows.pipeline import pipeline
+
+    corpus, warehouse = small_corpus(sample_corpus, tmp_path / "corpus"), tmp_path / "w.duckdb"
+    pipeline(input_dir=str(corpus), warehouse=str(warehouse))
+    reference = tmp_path / "reference.duckdb"
+    shutil.copy(warehouse, reference)
+    committed = contents(warehouse, ignore=())
+    next_batch = edited_corpus(corpus, tmp_path / "next")
+
+    killed = run_killed_inside_its_load(next_batch, warehouse)
+
+    assert killed.returncode == -signal.SIGKILL
+    assert_same_contents(contents(warehouse, ignore=()), committed)  # opens, and nothing of the batch
+    statuses = query(warehouse, "select status from runs order by started_at")["status"].to_list()
+    assert statuses == ["completed", "running"]  # the killed run is recorded as never finished
+    complete = query(
+        warehouse,
+        "select d.doc_id, (select count(*) from targets t where t.doc_id = d.doc_id) n_targets, "
+        "(select count(*) from document_texts x where x.doc_id = d.doc_id) n_texts, "
+        "(select count(*) from document_keywords k where k.doc_id = d.doc_id) n_keywords "
+        "from current_documents d",
+    )
+    assert complete.height == 2
+    assert all(n > 0 for n in complete["n_targets"]) and set(complete["n_texts"]) == {1}
+    assert set(complete["n_keywords"]) == {20}
+
+    summary = pipeline(input_dir=str(next_batch), warehouse=str(warehouse))
+    assert summary["documents"] == 3
+    pipeline(input_dir=str(next_batch), warehouse=str(reference))  # the same batch, never interrupted
+    assert_same_contents(contents(warehouse), contents(reference))
+    superseded = query(warehouse, "select count(*) n from documents where superseded_by is not null")
+    assert superseded["n"][0] == 2

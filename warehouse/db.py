@@ -176,11 +176,9 @@ def _pause_for_tests() -> None:
     """Hold the transaction open when a test asks, and say so on stderr so it knows when to kill."""
     seconds = os.environ.get(TEST_PAUSE_IN_LOAD_ENV)
     if seconds:
-        print(
-            f"{TEST_PAUSE_IN_LOAD_ENV}: load transaction open, pausing {seconds} s",
-            file=sys.stderr,
-            flush=True,
-        )
+        # write(), not print(): a flow with log_prints=True turns print() into a log record
+        sys.stderr.write(f"{TEST_PAUSE_IN_LOAD_ENV}: load transaction open, pausing {seconds} s\n")
+        sys.stderr.flush()
         time.sleep(float(seconds))
 
 
