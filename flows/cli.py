@@ -250,5 +250,63 @@ def score(
             )
 
 
+@app.command()
+def report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for index.html and plotly.min.js")],
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Write a static HTML report (charts and tables, works offline) of the warehouse (read-only)."""
+    from flows.report import write_report  # Plotly is slow to import: only when a report is asked for
+
+    path = db.warehouse_path(warehouse)
+    try:
+        con = db.connect(path, read_only=True)
+    except db.WarehouseError as error:
+        fail(str(error))
+    try:
+        summary = write_report(con, out, str(path))
+    except (duckdb.Error, OSError) as error:
+        fail(f"{out}: report failed: {error}")
+    finally:
+        con.close()
+    table = Table(title="govtargets report")
+    for column in ("section", "rows", "charts"):
+        table.add_column(column, justify="left" if column == "section" else "right")
+    for key, (rows, charts) in summary.sections.items():
+        table.add_row(key, str(rows), str(charts))
+    console.print(table)
+    typer.echo(f"wrote {summary.index}")  # one unwrapped line: the path stays copyable
+
+
+@app.command()
+def export(
+    out_dir: Annotated[Path, typer.Argument(help="Folder for the files (created if missing)")],
+    format: Annotated[str, typer.Option("--format", "-f", help="parquet | csv")] = "parquet",
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Write every table and view of the warehouse to one Parquet or CSV file each (read-only)."""
+    from flows.export import FORMATS, export_warehouse
+
+    if format not in FORMATS:
+        fail(f"unknown format {format!r}: use parquet or csv", 2)
+    try:
+        con = db.connect(db.warehouse_path(warehouse), read_only=True)
+    except db.WarehouseError as error:
+        fail(str(error))
+    try:
+        exported = export_warehouse(con, out_dir, format)
+    except (duckdb.Error, OSError) as error:
+        fail(f"{out_dir}: export failed: {error}")
+    finally:
+        con.close()
+    table = Table(title=f"govtargets export ({format})")
+    for column in ("file", "kind", "rows"):
+        table.add_column(column, justify="right" if column == "rows" else "left", no_wrap=True)
+    for item in exported:
+        table.add_row(item.path.name, item.kind, str(item.rows))
+    console.print(table)
+    typer.echo(f"wrote {len(exported)} files to {out_dir}")  # one unwrapped line: the path stays copyable
+
+
 if __name__ == "__main__":
     app()
