@@ -43,9 +43,10 @@ def fail(message: str, code: int = 1) -> None:
 def _check_writable(path: Path) -> None:
     """Fail fast, before the Prefect server starts, when the warehouse cannot be written."""
     try:
-        con = db.connect(path)
-        db.migrate(con)
-        con.close()
+        with db.run_lock(path):  # free now; the run takes it again for its whole length
+            con = db.connect(path)
+            db.migrate(con)
+            con.close()
     except db.WarehouseError as error:
         fail(str(error))
     except duckdb.Error as error:  # e.g. a file that is not a DuckDB database

@@ -361,6 +361,14 @@ def pipeline(
     """
     input_path, warehouse_path = Path(input_dir), Path(warehouse)
     reports_path = Path(reports) if reports else default_reports(warehouse_path)
+    with db.run_lock(warehouse_path):
+        return run_pipeline(input_path, warehouse_path, reports_path, full_refresh, batch_mb)
+
+
+def run_pipeline(
+    input_path: Path, warehouse_path: Path, reports_path: Path, full_refresh: bool, batch_mb: float
+) -> dict:
+    """The flow's steps, with the warehouse held by this run from the first to the last."""
     run_id = uuid.uuid4().hex[:16]
     record_run(warehouse_path, run_id, input_path, "running", {})
     counts: dict = {}

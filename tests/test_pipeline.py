@@ -469,7 +469,20 @@ def test_a_run_killed_during_its_load_leaves_the_last_committed_state(
 
     summary = pipeline(input_dir=str(next_batch), warehouse=str(warehouse))
     assert summary["documents"] == 3
+    statuses = query(warehouse, "select status from runs order by started_at")["status"].to_list()
+    assert statuses == ["completed", "abandoned", "completed"]  # the next run says the killed one died
     pipeline(input_dir=str(next_batch), warehouse=str(reference))  # the same batch, never interrupted
     assert_same_contents(contents(warehouse), contents(reference))
     superseded = query(warehouse, "select count(*) n from documents where superseded_by is not null")
     assert superseded["n"][0] == 2
+
+
+def test_a_second_run_on_a_warehouse_in_use_fails_fast_and_changes_nothing(
+    prefect_harness, sample_corpus, tmp_path
+):
+    from flows.pipeline import pipeline
+
+    warehouse = tmp_path / "w.duckdb"
+    with db.run_lock(warehouse), pytest.raises(db.WarehouseError, match="another govtargets run"):
+        pipeline(input_dir=str(sample_corpus), warehouse=str(warehouse))
+    assert not warehouse.exists()  # not even created: the run stopped before its first step

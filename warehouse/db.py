@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,6 +56,30 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         raise WarehouseError(f"{path}: cannot open the warehouse: {error}") from error
     except OSError as error:
         raise WarehouseError(f"{path}: cannot create the warehouse folder: {error}") from error
+
+
+@contextmanager
+def run_lock(path: Path) -> Iterator[None]:
+    """Hold the warehouse for one pipeline run, start to finish.
+
+    A run opens DuckDB task by task, so DuckDB's own lock does not keep a second run out between
+    tasks; this lock file does. The OS releases it when the process ends, even when it is killed.
+    """
+    lock_file = path.with_name(path.name + ".run.lock")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(lock_file, "w")  # noqa: SIM115 - closed by the with below
+    except OSError as error:
+        raise WarehouseError(f"{path}: cannot create the warehouse folder: {error}") from error
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WarehouseError(f"{path}: another govtargets run is loading this warehouse") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def migrations() -> list[tuple[int, Path]]:
@@ -247,6 +274,8 @@ def _pause_for_tests() -> None:
 def start_run(
     con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None, input_path: str, versions: str
 ) -> None:
+    # Runs still marked running died without finishing (the caller holds the run lock): say so.
+    con.execute("update runs set status = 'abandoned' where status = 'running'")
     con.execute(
         "insert into runs (run_id, flow_run_id, started_at, status, input_path, versions) values (?, ?, ?, 'running', ?, ?)",
         [run_id, flow_run_id, now(), input_path, versions],
