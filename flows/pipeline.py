@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+import time
 import uuid
 from dataclasses import dataclass
 from importlib import metadata
@@ -255,11 +257,25 @@ def plan_batches(paths: list[Path], batch_mb: float) -> list[FileBatch]:
     return batches
 
 
+def exit_with_parent(parent_pid: int) -> None:
+    """In a worker process: exit when the flow's process is gone (killed, say), instead of lingering
+    as an orphan holding its memory; a pool worker is otherwise only told to stop by a live parent."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def task_runner(runner: str, dask_address: str | None = None, workers: int | None = None) -> TaskRunner:
     """The task runner for per-batch work: local processes, or a Dask cluster."""
     workers = workers or os.cpu_count() or 1
     if runner == "process":
-        return ProcessPoolTaskRunner(max_workers=workers)
+        return ProcessPoolTaskRunner(
+            max_workers=workers, initializer=exit_with_parent, initargs=(os.getpid(),)
+        )
     if runner == "dask":
         from prefect_dask import DaskTaskRunner  # optional: only Dask runs import it
 

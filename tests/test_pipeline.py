@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 import polars as pl
+import psutil
 import pytest
 from conftest import SAMPLE_GOLD, read_gold
 
@@ -429,12 +430,17 @@ def run_killed_inside_its_load(corpus, warehouse) -> subprocess.CompletedProcess
         for line in process.stderr:
             stderr.append(line)
             if db.TEST_PAUSE_IN_LOAD_ENV in line:
+                workers = psutil.Process(process.pid).children(recursive=True)
                 process.send_signal(signal.SIGKILL)
                 break
         process.wait()
     finally:
         watchdog.cancel()
     assert any(db.TEST_PAUSE_IN_LOAD_ENV in line for line in stderr), "".join(stderr[-30:])
+    # The run's worker processes do not outlive it, holding their memory as orphans.
+    assert workers, "the run had no worker processes"
+    _, alive = psutil.wait_procs(workers, timeout=30)
+    assert not alive, f"orphaned workers: {[w.pid for w in alive]}"
     return process
 
 
