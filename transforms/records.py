@@ -100,11 +100,20 @@ def clause_frame(sentence_rows: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=CLAUSE_SCHEMA)
 
 
-def _extract_batch(batch: pl.DataFrame) -> list[list[dict]]:
-    return [
-        extract_sentence(text, kind, year)
-        for text, kind, year in batch.select("sentence", "section_kind", "section_year").iter_rows()
+def _extract_batch(batch: pl.DataFrame) -> pl.DataFrame:
+    """Records of all sentences as one flat frame; `sentence_index` is the row of their sentence.
+
+    Built from flat dicts in one go: a Series of per-sentence lists of structs costs more to
+    construct than the extraction itself.
+    """
+    rows = [
+        {"sentence_index": index, **record}
+        for index, (text, kind, year) in enumerate(
+            batch.select("sentence", "section_kind", "section_year").iter_rows()
+        )
+        for record in extract_sentence(text, kind, year)
     ]
+    return pl.DataFrame(rows, schema={"sentence_index": pl.UInt32} | RAW_RECORD_SCHEMA)
 
 
 def stable_id(*parts: object) -> str:
@@ -159,14 +168,10 @@ def period_expr(section: str = "section", sentence: str = "sentence", evidence: 
 
 def target_frame(documents: pl.DataFrame, sentence_rows: pl.DataFrame) -> pl.DataFrame:
     """Records of all sentences, joined to document metadata, with ids and indicator codes."""
-    extracted = sentence_rows.with_columns(
-        records=pl.Series(_extract_batch(sentence_rows), dtype=pl.List(pl.Struct(RAW_RECORD_SCHEMA)))
-    )
+    extracted = _extract_batch(sentence_rows)
+    sentence_of_record = sentence_rows.drop("year", strict=False)[extracted["sentence_index"]]
     records = (
-        extracted.explode("records")
-        .drop_nulls("records")
-        .drop("year", strict=False)
-        .unnest("records")
+        pl.concat([sentence_of_record, extracted.drop("sentence_index")], how="horizontal")
         .join(documents.select("doc_id", "source_name", "region"), on="doc_id", how="left")
         .with_columns(
             char_start=pl.col("char_start") + pl.col("offset"),
