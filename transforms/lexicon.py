@@ -1,31 +1,79 @@
-"""jieba with the project's policy vocabulary loaded once per process."""
+"""Word segmentation and part-of-speech tags with the project's policy vocabulary.
+
+jieba is the reference: its dictionary, its tag table and its user-dictionary loading. The cutting
+is done by rjieba (jieba-rs: the same dictionary, the same maximum-probability route without HMM),
+because jieba.posseg costs ~100 µs per call on the short phrases the extractor tags, and that was
+most of the extraction time. `pos_tags` returns exactly what `jieba.posseg.lcut(text, HMM=False)`
+returns (tests/test_lexicon.py checks it on the sample corpus and on random text).
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 from pathlib import Path
 
 import jieba
 import jieba.posseg
+import rjieba
 
 VOCAB_DIR = Path(__file__).parent / "vocab"
+USER_DICTIONARY = VOCAB_DIR / "policy_words.txt"
+
+# jieba.posseg segments only runs of these characters (its re_han_internal); any other character
+# is a word of its own tagged "x". rjieba segments a few more (%, -, rare CJK blocks), but no
+# dictionary word contains them, so its words are the same and only their tags need this rule.
+POSSEG_SEGMENTED = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&\._]")
+# jieba.posseg joins a run of single letters and digits into one word tagged "eng" ("2024", "GDP");
+# jieba's dictionary has no word made only of them, so such a word is always such a run.
+LETTERS_AND_DIGITS = re.compile(r"[a-zA-Z0-9]+")
 
 
 @lru_cache(maxsize=1)
 def tokenizer() -> jieba.posseg.POSTokenizer:
+    """jieba's tagger with the user dictionary loaded, its tag table up to date."""
     jieba.setLogLevel(logging.WARNING)
-    jieba.load_userdict(str(VOCAB_DIR / "policy_words.txt"))
+    jieba.load_userdict(str(USER_DICTIONARY))
+    jieba.posseg.dt.makesure_userdict_loaded()  # merges the user words' tags into word_tag_tab
     return jieba.posseg.dt
 
 
+def _user_words() -> list[str]:
+    """The words of the user dictionary, parsed as jieba parses it ("word [freq] [tag]")."""
+    lines = USER_DICTIONARY.read_text(encoding="utf-8").splitlines()
+    entries = [line.strip().lstrip("\ufeff") for line in lines]
+    return [jieba.re_userdict.match(entry).group(1) for entry in entries if entry]
+
+
+@lru_cache(maxsize=1)
+def segmenter() -> rjieba.Jieba:
+    """rjieba (jieba's default dictionary built in) with the user words at the frequency and tag
+    jieba gave them, so both choose the same route through a sentence."""
+    tags = jieba_dictionary_tags()
+    segmenter = rjieba.Jieba()
+    for word in _user_words():
+        segmenter.add_word(word, jieba.dt.FREQ[word], tags.get(word))
+    return segmenter
+
+
+def _posseg_tag(word: str, tags: dict[str, str]) -> str:
+    if LETTERS_AND_DIGITS.fullmatch(word):
+        return "eng"
+    if not POSSEG_SEGMENTED.match(word):
+        return "x"
+    return tags.get(word, "x")
+
+
 def pos_tags(text: str) -> list[tuple[str, str]]:
-    return [(pair.word, pair.flag) for pair in tokenizer().lcut(text, HMM=False)]
+    """(word, flag) pairs, equal to jieba.posseg.lcut(text, HMM=False)."""
+    tags = jieba_dictionary_tags()
+    return [(word, _posseg_tag(word, tags)) for word in segmenter().cut(text, hmm=False)]
 
 
 def words(text: str) -> list[str]:
-    tokenizer()  # the user dictionary must be loaded before jieba cuts
-    return jieba.lcut(text, HMM=False)
+    """Words, equal to jieba.lcut(text, HMM=False)."""
+    return segmenter().cut(text, hmm=False)
 
 
 def jieba_dictionary_tags() -> dict[str, str]:
