@@ -26,7 +26,7 @@ USER_DICTIONARY = VOCAB_DIR / "policy_words.txt"
 # dictionary word contains them, so its words are the same and only their tags need this rule.
 POSSEG_SEGMENTED = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&\._]")
 # jieba.posseg joins a run of single letters and digits into one word tagged "eng" ("2024", "GDP");
-# jieba's dictionary has no word made only of them, so such a word is always such a run.
+# jieba's dictionary has no word made only of them, so such a word outside it is such a run.
 LETTERS_AND_DIGITS = re.compile(r"[a-zA-Z0-9]+")
 
 
@@ -57,18 +57,21 @@ def segmenter() -> rjieba.Jieba:
     return segmenter
 
 
-def _posseg_tag(word: str, tags: dict[str, str]) -> str:
-    if LETTERS_AND_DIGITS.fullmatch(word):
-        return "eng"
-    if not POSSEG_SEGMENTED.match(word):
-        return "x"
-    return tags.get(word, "x")
+@lru_cache(maxsize=1)
+def posseg_tag_table() -> dict[str, str]:
+    """jieba's tag table less the words jieba.posseg never cuts out whole: those that start with a
+    character it does not segment ("γ射线"). Built once, so tagging a word is one lookup."""
+    return {word: tag for word, tag in jieba_dictionary_tags().items() if POSSEG_SEGMENTED.match(word)}
+
+
+def _unknown_word_tag(word: str) -> str:
+    return "eng" if LETTERS_AND_DIGITS.fullmatch(word) else "x"
 
 
 def pos_tags(text: str) -> list[tuple[str, str]]:
     """(word, flag) pairs, equal to jieba.posseg.lcut(text, HMM=False)."""
-    tags = jieba_dictionary_tags()
-    return [(word, _posseg_tag(word, tags)) for word in segmenter().cut(text, hmm=False)]
+    table = posseg_tag_table()
+    return [(word, table.get(word) or _unknown_word_tag(word)) for word in segmenter().cut(text, hmm=False)]
 
 
 def words(text: str) -> list[str]:
