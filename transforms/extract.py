@@ -9,8 +9,9 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from transforms.lexicon import pos_tags
+from transforms.lexicon import pos_tags, tag_words, words
 from transforms.numbers import (
     BASE_UNITS,
     CLASSIFIERS,
@@ -167,10 +168,20 @@ def quoted_spans(sentence: str) -> list[tuple[int, int]]:
     return spans
 
 
+@lru_cache(maxsize=8)
+def _delimiter_patterns(delimiters: str) -> tuple[re.Pattern, re.Pattern]:
+    """(up to and including the last delimiter, any delimiter): one regex call each way instead
+    of a find per delimiter."""
+    one = f"[{re.escape(delimiters)}]"
+    return re.compile(rf"(?s).*{one}"), re.compile(one)
+
+
 def clause_bounds(sentence: str, position: int, delimiters: str = CLAUSE_DELIMITERS) -> tuple[int, int]:
-    start = max(sentence.rfind(d, 0, position) for d in delimiters) + 1
-    ends = [i for i in (sentence.find(d, position) for d in delimiters) if i != -1]
-    return start, min(ends, default=len(sentence))
+    """The clause around `position`: after the last delimiter before it, up to the next one."""
+    up_to_last, any_delimiter = _delimiter_patterns(delimiters)
+    before = up_to_last.match(sentence, 0, position)
+    after = any_delimiter.search(sentence, position)
+    return (before.end() if before else 0), (after.start() if after else len(sentence))
 
 
 # ---------------------------------------------------------------- mentions
@@ -536,8 +547,11 @@ def assign_indicators(sentence: str, mentions: list[Mention]) -> None:
 def find_missing_mentions(sentence: str) -> list[Mention]:
     """Figures lost in collection ("保持个以上项目库存量", "到年实现"): a unit standing with no number."""
     if not BARE_UNIT.search(sentence):
-        return []  # every unit here follows its number: no need to tag the sentence
-    tags = pos_tags(sentence)
+        return []  # every unit here follows its number: no need to cut the sentence
+    cut = words(sentence)
+    if not any(word in MISSING_UNITS for word in cut[1:]):
+        return []  # the unit characters are inside words ("今年", "人民"): no need to tag
+    tags = tag_words(cut)
     found, position = [], 0
     for i, (word, flag) in enumerate(tags):
         start = position

@@ -68,15 +68,21 @@ def _unknown_word_tag(word: str) -> str:
     return "eng" if LETTERS_AND_DIGITS.fullmatch(word) else "x"
 
 
+def words(text: str) -> list[str]:
+    """Words, equal to jieba.lcut(text, HMM=False) and to the words of jieba.posseg's cut."""
+    return segmenter().cut(text, hmm=False)
+
+
+def tag_words(cut: list[str]) -> list[tuple[str, str]]:
+    """(word, flag) pairs for words cut by `words`: tagging costs more than cutting, so a caller
+    that needs the flags only sometimes cuts first and tags when it must."""
+    table = posseg_tag_table()
+    return [(word, table.get(word) or _unknown_word_tag(word)) for word in cut]
+
+
 def pos_tags(text: str) -> list[tuple[str, str]]:
     """(word, flag) pairs, equal to jieba.posseg.lcut(text, HMM=False)."""
-    table = posseg_tag_table()
-    return [(word, table.get(word) or _unknown_word_tag(word)) for word in segmenter().cut(text, hmm=False)]
-
-
-def words(text: str) -> list[str]:
-    """Words, equal to jieba.lcut(text, HMM=False)."""
-    return segmenter().cut(text, hmm=False)
+    return tag_words(words(text))
 
 
 def jieba_dictionary_tags() -> dict[str, str]:
