@@ -7,7 +7,14 @@ import codecs
 import pytest
 from conftest import SAMPLE_CORPUS
 
-from transforms.decode import RejectedInput, decode_bytes, detect_script
+from transforms.decode import (
+    RejectedInput,
+    _gb2312_level1,
+    decode_bytes,
+    detect_script,
+    han_share,
+    plausibility,
+)
 from transforms.normalize import normalize_text
 
 SIMPLIFIED = (SAMPLE_CORPUS / "003_62f548a5d263e92b.txt").read_text(encoding="utf-8")
@@ -58,3 +65,18 @@ def test_unusable_files_are_rejected_with_a_reason(data, reason):
 def test_script_detection():
     assert detect_script(TRADITIONAL) == "traditional"
     assert detect_script(SIMPLIFIED) == "simplified"
+
+
+def test_common_characters_are_the_gb2312_level1_set():
+    level1 = _gb2312_level1()
+    assert len(level1) == len(set(level1)) == 3755
+    assert "的" in level1 and "德" in level1
+    assert "發" not in level1  # traditional: not in GB2312
+    assert "丐" not in level1  # GB2312 level 2 (lead byte 0xD8)
+
+
+def test_plausibility_counts_common_characters_among_non_ascii_ones():
+    assert plausibility("abc 的") == 1.0
+    assert plausibility("的丐") == 0.5  # level 2 is not common
+    assert plausibility("abc") == 0.0
+    assert han_share("的 a\n") == 0.5  # whitespace does not count

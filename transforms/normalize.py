@@ -27,6 +27,9 @@ MD_BULLET = re.compile(r"^(?:\s*(?:[-*+•●◆■▪·]|\d+\))\s+|\s*[•●�
 MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
 MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 MD_DEBRIS = re.compile(r"\s*(?:>>+|»+)\s*$|^\s*>\s*|^\s*[-*_]{3,}\s*$|`+")
+# What every MD_ pattern above needs in a stripped line: a heading, bullet,
+# quote or rule marker at its start, or a link, emphasis, closing arrows or backticks anywhere.
+MARKUP = re.compile(r"^(?:[#\-*+•●◆■▪·>_]|\d+\))|\[|\*\*|__|>>|»|`")
 
 HAN = r"\u4e00-\u9fff"
 CJK_PUNCT = "。、“”‘’《》—…；：，？！（）"
@@ -67,6 +70,9 @@ def strip_pinyin_glosses(text: str) -> str:
 
 def _clean_line(line: str) -> str:
     """Remove markdown from one line."""
+    stripped = line.strip()
+    if not MARKUP.search(stripped):
+        return stripped  # nothing any MD_ pattern could match: most lines, at one regex search
     previous = None
     while previous != line:  # markers can nest in any order ("- ## ", "## - ")
         previous = line
