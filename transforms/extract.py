@@ -268,10 +268,14 @@ def find_mentions(sentence: str) -> list[Mention]:
         mention.threshold = _is_threshold(sentence, mention)
         _attach_trailing_qualifier(sentence, mention)
         mentions.append(mention)
-    return sorted(mentions + _fractions(sentence, mentions, quoted), key=lambda m: m.start)
+    fractions = _fractions(sentence, mentions, quoted)
+    # finditer gives the figures in order already; only fractions need merging in
+    return sorted(mentions + fractions, key=lambda m: m.start) if fractions else mentions
 
 
 def _fractions(sentence: str, mentions: list[Mention], quoted: list[tuple[int, int]]) -> list[Mention]:
+    if "/" not in sentence and "分之" not in sentence:
+        return []  # neither way of writing a fraction is there: skip the regex scan
     found = []
     for match in FRACTION.finditer(sentence):
         inside_other = any(
@@ -443,13 +447,17 @@ def choose_indicator(sentence: str, mention: Mention, previous_end: int) -> str 
     pre_raw = sentence[max(clause_start, previous_end) : mention.start]
     stripped = _strip_pre(pre_raw)
     pre = _drop_leading_verbs(stripped) if stripped else ""
-    post = _noun_phrase_after(sentence[mention.end : clause_end])
+    pre_names = bool(pre) and _has_noun(pre)
     states_metric = bool(GROWTH_WORDS.search(pre_raw[-6:])) or re.search(r"(达到|控制在|稳定在|为)$", pre_raw)
-    if pre and _has_noun(pre) and (states_metric or not (len(post) >= 2 and _has_noun(post))):
+    if pre_names and states_metric:
+        return pre  # "X增长6%": what follows the figure cannot outrank X, so it is not looked at
+    post = _noun_phrase_after(sentence[mention.end : clause_end])
+    post_names = len(post) >= 2 and _has_noun(post)
+    if pre_names and not post_names:
         return pre
-    if len(post) >= 2 and _has_noun(post):
+    if post_names:
         return post
-    return pre if len(pre) >= 2 and _has_noun(pre) else None
+    return pre if len(pre) >= 2 and pre_names else None
 
 
 def distribute_respectively(sentence: str, mentions: list[Mention]) -> None:
@@ -549,22 +557,21 @@ def find_missing_mentions(sentence: str) -> list[Mention]:
     if not BARE_UNIT.search(sentence):
         return []  # every unit here follows its number: no need to cut the sentence
     cut = words(sentence)
-    if not any(word in MISSING_UNITS for word in cut[1:]):
+    if MISSING_UNITS.isdisjoint(cut[1:]):
         return []  # the unit characters are inside words ("今年", "人民"): no need to tag
-    tags = tag_words(cut)
-    found, position = [], 0
-    for i, (word, flag) in enumerate(tags):
-        start = position
-        position += len(word)
-        if word not in MISSING_UNITS or i == 0:
-            continue
+    ends = list(itertools.accumulate(map(len, cut)))
+    found = []
+    for i in (i for i in range(1, len(cut)) if cut[i] in MISSING_UNITS):
+        word = cut[i]
+        start, position = ends[i] - len(word), ends[i]
         if word == "年":
             # "到年实现", "为年全面消除": the year itself was lost
-            if tags[i - 1][0] in ("到", "为", "于", "至"):
+            if cut[i - 1] in ("到", "为", "于", "至"):
                 found.append(Mention(start, position, start, None, "年", 1.0, "年", missing=True))
             continue
-        before, before_flag = tags[i - 1]
-        after = tags[i + 1][0] if i + 1 < len(tags) else ""
+        # only the neighbours' flags are needed: tagging the whole sentence cost more than cutting it
+        [(before, before_flag)] = tag_words([cut[i - 1]])
+        after, after_flag = tag_words([cut[i + 1]])[0] if i + 1 < len(cut) else ("", "x")
         if before_flag in ("m", "eng", "r", "q") or re.search(r"\d$", before):
             continue
         closes = after == "" or after in ("以上", "以下", "左右") or re.match(r"^[,;:。、)]", after)
@@ -575,7 +582,6 @@ def find_missing_mentions(sentence: str) -> list[Mention]:
             "到",
             "为",
         )
-        after_flag = tags[i + 1][1] if i + 1 < len(tags) else "x"
         counts_a_noun = after_flag.startswith("n") or after in ("以上", "以下", "左右") or bool(closes)
         after_noun_head = word in NOUN_HEAD_UNITS and (
             (len(before) >= 2 and before_flag.startswith("n")) or before == ")"
