@@ -393,6 +393,8 @@ def tags_keeping_quotes(text: str) -> list[tuple[str, str]]:
 
 def _split_outside_parentheses(text: str, separator: str) -> list[str]:
     """ "县(市、区)": a separator inside parentheses does not split."""
+    if "(" not in text:
+        return text.split(separator)  # nothing is inside parentheses
     parts, depth, current = [], 0, ""
     for char in text:
         depth += (char == "(") - (char == ")")
@@ -404,10 +406,14 @@ def _split_outside_parentheses(text: str, separator: str) -> list[str]:
     return [*parts, current]
 
 
+CLAUSE_END = re.compile(r"[,;:。]")
+COORDINATION = re.compile(r"(?<=[^、和及与])[和及与](?=[\u4e00-\u9fff]{2})")
+
+
 def _first_list_item(text: str) -> str:
     """Cut at the list separator, but not inside coordinated one-character modifiers ("省、市级…")."""
-    pieces = re.split(r"[,;:。]", text, maxsplit=1)[0]
-    first = re.split(r"(?<=[^、和及与])[和及与](?=[\u4e00-\u9fff]{2})", pieces, maxsplit=1)[0]
+    pieces = CLAUSE_END.split(text, maxsplit=1)[0]
+    first = COORDINATION.split(pieces, maxsplit=1)[0]
     items = _split_outside_parentheses(first, "、")
     head = items[0]
     for item in items[1:]:
@@ -647,13 +653,14 @@ def kind_and_year(
 def extract_sentence(sentence: str, section_kind: str, section_year: int | None) -> list[dict]:
     """All records of one sentence, as dicts with offsets relative to the sentence."""
     mentions = find_mentions(sentence)
-    mark_thresholds_in_lists(sentence, mentions)
-    merge_stretch_targets(sentence, mentions)
-    apply_leading_qualifiers(sentence, mentions)
-    propagate_list_qualifiers(sentence, mentions)
-    distribute_respectively(sentence, mentions)
-    assign_indicators(sentence, mentions)
-    share_heads(sentence, mentions)
+    if mentions:  # each step works on the figures found; half the sentences have none
+        mark_thresholds_in_lists(sentence, mentions)
+        merge_stretch_targets(sentence, mentions)
+        apply_leading_qualifiers(sentence, mentions)
+        propagate_list_qualifiers(sentence, mentions)
+        distribute_respectively(sentence, mentions)
+        assign_indicators(sentence, mentions)
+        share_heads(sentence, mentions)
     missing = find_missing_mentions(sentence)
     for mention in missing:
         apply_leading_qualifiers(sentence, [mention])
