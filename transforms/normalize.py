@@ -57,7 +57,9 @@ SPACE_AROUND_NUMBER = re.compile(rf"(?<=[\d%{HAN}{CJK_PUNCT}])[ \t]+(?=[\d%{HAN}
 INLINE_SECTION = re.compile(
     r"(?<=[。;)])\s*(?=(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\))[^\d\n])"
 )
-INLINE_ITEM = re.compile(rf"(?<=[。;){HAN}])(?<!第)(?=\d{{1,2}}\.[{HAN}])")
+# (the digit test comes first: it fails at most positions, and the order of zero-width tests at
+# one position does not change what matches)
+INLINE_ITEM = re.compile(rf"(?=\d{{1,2}}\.[{HAN}])(?<=[。;){HAN}])(?<!第)")
 
 
 def fold_width(text: str) -> str:
@@ -115,6 +117,8 @@ def rejoin_broken_lines(text: str) -> str:
 
 
 def tidy_spacing(text: str) -> str:
+    if " " not in text and "\t" not in text:
+        return text  # both patterns need a space or tab; normalized text often has none
     text = SPACE_AROUND_NUMBER.sub("", text)
     return re.sub(r"[ \t]{2,}", " ", text)
 
