@@ -106,14 +106,16 @@ def _extract_batch(batch: pl.DataFrame) -> pl.DataFrame:
     Built from flat dicts in one go: a Series of per-sentence lists of structs costs more to
     construct than the extraction itself.
     """
-    rows = [
-        {"sentence_index": index, **record}
-        for index, (text, kind, year) in enumerate(
-            batch.select("sentence", "section_kind", "section_year").iter_rows()
-        )
-        for record in extract_sentence(text, kind, year)
-    ]
-    return pl.DataFrame(rows, schema={"sentence_index": pl.UInt32} | RAW_RECORD_SCHEMA)
+    records, sentence_index = [], []
+    for index, (text, kind, year) in enumerate(
+        batch.select("sentence", "section_kind", "section_year").iter_rows()
+    ):
+        found = extract_sentence(text, kind, year)
+        records += found
+        sentence_index += [index] * len(found)
+    return pl.DataFrame(records, schema=RAW_RECORD_SCHEMA).with_columns(
+        sentence_index=pl.Series(sentence_index, dtype=pl.UInt32)
+    )
 
 
 def stable_id(*parts: object) -> str:
