@@ -82,6 +82,7 @@ def sentence_frame(documents: pl.DataFrame) -> pl.DataFrame:
 
 
 CLAUSE = re.compile(rf"[^{CLAUSE_DELIMITERS}]+[{CLAUSE_DELIMITERS}]?")
+CLAUSE_TILE = rf"[{CLAUSE_DELIMITERS}]*{CLAUSE.pattern}"  # a clause and the delimiters before it
 CLAUSE_SCHEMA = {
     "doc_id": pl.Utf8, "char_start": pl.Int64, "char_end": pl.Int64, "sentence_start": pl.Int64,
     "section": pl.Utf8, "section_kind": pl.Utf8, "section_year": pl.Int32, "text": pl.Utf8,
@@ -89,15 +90,32 @@ CLAUSE_SCHEMA = {
 
 
 def clause_frame(sentence_rows: pl.DataFrame) -> pl.DataFrame:
-    """One row per clause with its span in the normalized text."""
-    columns = ("doc_id", "char_start", "sentence", "section", "section_kind", "section_year")
-    rows = [
-        {"doc_id": doc_id, "char_start": start + m.start(), "char_end": start + m.end(), "sentence_start": start,
-         "section": section, "section_kind": kind, "section_year": year, "text": m.group(0)}
-        for doc_id, start, sentence, section, kind, year in sentence_rows.select(columns).iter_rows()
-        for m in CLAUSE.finditer(sentence)
-    ]  # fmt: skip
-    return pl.DataFrame(rows, schema=CLAUSE_SCHEMA)
+    """One row per clause (a CLAUSE match) with its span in the normalized text.
+
+    Done in Polars: each sentence is cut into tiles, a clause with the delimiters that a CLAUSE
+    match skips before it, so the tiles cover the sentence without gaps and their running length
+    gives each clause's end; the clause is its tile without those leading delimiters.
+    """
+    tiles = (
+        sentence_rows.with_row_index("sentence_row")
+        .with_columns(tile=pl.col("sentence").str.extract_all(CLAUSE_TILE))
+        .explode("tile")
+        .drop_nulls("tile")
+        .with_columns(
+            tile_end=pl.col("char_start") + pl.col("tile").str.len_chars().cum_sum().over("sentence_row"),
+            text=pl.col("tile").str.strip_chars_start(CLAUSE_DELIMITERS),
+        )
+    )
+    return tiles.select(
+        "doc_id",
+        char_start=pl.col("tile_end") - pl.col("text").str.len_chars(),
+        char_end="tile_end",
+        sentence_start="char_start",
+        section="section",
+        section_kind="section_kind",
+        section_year="section_year",
+        text="text",
+    ).cast(CLAUSE_SCHEMA)
 
 
 def _extract_batch(batch: pl.DataFrame) -> pl.DataFrame:
