@@ -14,6 +14,7 @@ from functools import lru_cache
 from transforms.lexicon import pos_tags, tag_words, words
 from transforms.numbers import (
     BASE_UNITS,
+    CHINESE_NUMERALS,
     CLASSIFIERS,
     FRACTION,
     FRACTION_UNIT,
@@ -126,9 +127,11 @@ MISSING_UNITS = frozenset(
 )
 
 
-# A unit word not right after a digit or numeral: the only place a lost number can be.
+# A unit word not right after a digit or numeral: the only place a lost number can be. (The
+# lookahead for a unit's first character only lets the scan skip other characters fast.)
 BARE_UNIT = re.compile(
-    rf"(?<![\d零〇一二两三四五六七八九十百千万亿])(?:{'|'.join(sorted(MISSING_UNITS, key=len, reverse=True))})"
+    rf"(?=[{''.join(sorted({unit[0] for unit in MISSING_UNITS}))}])"
+    rf"(?<![\d{CHINESE_NUMERALS}])(?:{'|'.join(sorted(MISSING_UNITS, key=len, reverse=True))})"
 )
 
 

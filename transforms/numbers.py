@@ -86,12 +86,15 @@ MEASURES = (
 BASE_UNITS = tuple(sorted(set(CLASSIFIERS + MEASURES), key=len, reverse=True))
 
 ARABIC = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-CHINESE = r"[零〇一二两三四五六七八九十百千万亿]+"
+CHINESE_NUMERALS = "零〇一二两三四五六七八九十百千万亿"
+CHINESE = rf"[{CHINESE_NUMERALS}]+"
 _MAG = "|".join(sorted(MAGNITUDES, key=len, reverse=True))
 _PCT = "|".join(re.escape(u) for u in PERCENT_UNITS)
 _BASE = "|".join(BASE_UNITS)
 
 MENTION = re.compile(
+    # the lookahead repeats what a number starts with: it lets the scan skip other characters fast
+    rf"(?=[\d{CHINESE_NUMERALS}])"
     rf"(?P<num>{ARABIC}|{CHINESE})"
     rf"(?:(?P<sep>[-—–~至到])(?P<num2>{ARABIC})(?=(?:{_PCT}|余|多|{_MAG}|{_BASE})))?"
     rf"(?:(?P<pct>{_PCT})"
