@@ -127,9 +127,9 @@ def _dominant_own_place(text: str) -> str | None:
     """Reports often name their own city only in passing ("我市", "德州扒鸡"): take the place
     that dominates the text, when the text speaks of its own area with the matching suffix."""
     suffixes = [suffix for suffix, own in OWN_AREA.items() if own.search(text)]
-    tokens = Counter(w for w in words(text) if len(w) >= 2) if suffixes else Counter()
+    tokens = Counter(words(text)) if suffixes else Counter()  # counted in C, filtered below
     for suffix in suffixes:
-        counts = Counter({w: n for w, n in tokens.items() if is_place_name(w + suffix)})
+        counts = Counter({w: n for w, n in tokens.items() if len(w) >= 2 and is_place_name(w + suffix)})
         ranked = counts.most_common(2) + [("", 0), ("", 0)]
         (best, n), (_, runner_up) = ranked[0], ranked[1]
         if n >= 3 and n >= 2 * runner_up:
