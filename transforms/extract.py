@@ -259,7 +259,7 @@ def find_mentions(sentence: str) -> list[Mention]:
     quoted = quoted_spans(sentence)
     mentions = []
     for match in MENTION.finditer(sentence):
-        if any(a < match.start() < b for a, b in quoted):
+        if quoted and any(a < match.start() < b for a, b in quoted):
             continue
         if mentions and match.start() < mentions[-1].end:
             continue  # the upper bound of "4.5%-5%", already part of the range
