@@ -428,6 +428,8 @@ def _first_list_item(text: str) -> str:
 
 def _noun_phrase_after(text: str) -> str:
     """The noun phrase a count qualifies: "市级重点项目" in "110个市级重点项目、100个…"."""
+    if not text:
+        return ""  # the figure ends its clause
     text = THRESHOLD_PREFIX.sub("", _first_list_item(text))  # "投资5000万元以上的X" -> "X"
     kept: list[str] = []
     has_noun = False
