@@ -94,10 +94,10 @@ PLAN_YEAR_PATTERNS = (
 )
 REVIEW_YEAR = re.compile(r"((?:19|20)\d{2})年(?:工作)?回顾")
 ADMIN_SUFFIX = "(?:自治区|省|市|县|区)"
-PLACE_BEFORE_AUTHORITY = re.compile(
-    rf"([\u4e00-\u9fff]{{1,8}}?)({ADMIN_SUFFIX})"
-    r"(?=第?[一二三四五六七八九十]+届|人民政府|人民代表大会|人大|代?市长|代?省长|代?县长|代?区长)"
-)
+AUTHORITY = r"(?=第?[一二三四五六七八九十]+届|人民政府|人民代表大会|人大|代?市长|代?省长|代?县长|代?区长)"
+PLACE_BEFORE_AUTHORITY = re.compile(rf"([\u4e00-\u9fff]{{1,8}}?)({ADMIN_SUFFIX}){AUTHORITY}")
+# Where a PLACE_BEFORE_AUTHORITY match can end: a regex that starts with its suffix scans fast.
+SUFFIX_BEFORE_AUTHORITY = re.compile(ADMIN_SUFFIX + AUTHORITY)
 OWN_AREA = {"市": re.compile(r"[我全]市"), "省": re.compile(r"[我全]省"), "县": re.compile(r"[我全]县")}
 
 
@@ -114,9 +114,28 @@ def _longest_place_ending(prefix: str, suffix: str) -> str | None:
     return None
 
 
+def _lines_matching(pattern: re.Pattern, text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line of `text` in which `pattern` matches, in order."""
+    spans = []
+    for match in pattern.finditer(text):
+        start = text.rfind("\n", 0, match.start()) + 1
+        if spans and start == spans[-1][0]:
+            continue
+        end = text.find("\n", match.start())
+        spans.append((start, len(text) if end == -1 else end))
+    return spans
+
+
 def _authority_places(text: str) -> Counter:
     found = Counter()
-    for match in PLACE_BEFORE_AUTHORITY.finditer(text):
+    # A match is Han characters only, so it stays inside one line: only lines where a suffix
+    # stands before an authority are searched for the name before it.
+    matches = (
+        match
+        for start, end in _lines_matching(SUFFIX_BEFORE_AUTHORITY, text)
+        for match in PLACE_BEFORE_AUTHORITY.finditer(text, start, end)
+    )
+    for match in matches:
         name = _longest_place_ending(*match.groups())
         if name:
             found[name] += 1
