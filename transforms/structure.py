@@ -279,6 +279,7 @@ def sentences(text: str, doc_type: str | None, plan_year: int | None) -> list[di
         current = next((p for p in reversed(path) if p[2]), None)
         section_kind = current[2] if current else fallback_kind
         year = current[3] if current else plan_year
+        section = " > ".join(p[1] for p in path) or None
         for match in SENTENCE_SPLIT.finditer(line.text):
             sentence = match.group(0)
             if sentence.strip():
@@ -287,7 +288,7 @@ def sentences(text: str, doc_type: str | None, plan_year: int | None) -> list[di
                         "paragraph": paragraph,
                         "char_start": line.start + match.start(),
                         "sentence": sentence,
-                        "section": " > ".join(p[1] for p in path) or None,
+                        "section": section,
                         "section_kind": section_kind,
                         "section_year": year,
                     }
