@@ -140,6 +140,7 @@ def stable_id(*parts: object) -> str:
     return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:20]
 
 
+@lru_cache(maxsize=4)  # built once: a batch of one document should not pay for it again
 def indicator_code_expr(column: str = "indicator") -> pl.Expr:
     """First matching code of the maintained vocabulary (its order puts specific codes first)."""
     expr = pl.lit(None, dtype=pl.Utf8)
