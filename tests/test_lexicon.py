@@ -23,6 +23,10 @@ AWKWARD = [
     " ",
     "\t",
     "\u3000",
+    "\r\n",
+    "\n",
+    "\x1c",  # whitespace to Python, not to Rust
+    "\u2028",
     "㐀",
     "\u9fe0",
     "Ⅱ",
