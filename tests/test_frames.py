@@ -1,10 +1,10 @@
-"""Frames built from sentences: clause spans."""
+"""Frames built from sentences and records: clause spans, responsible units."""
 
 from __future__ import annotations
 
 import polars as pl
 
-from transforms.records import CLAUSE, SENTENCE_SCHEMA, clause_frame
+from transforms.records import CLAUSE, SENTENCE_SCHEMA, clause_frame, target_units_frame
 
 SENTENCES = [
     "城镇新增就业5万人,登记失业率控制在3%以内。",
@@ -45,3 +45,33 @@ def test_clauses_are_the_clause_matches_of_each_sentence_with_text_offsets():
 
 def test_no_sentences_no_clauses():
     assert clause_frame(pl.DataFrame(schema=SENTENCE_SCHEMA)).is_empty()
+
+
+NOTICE = (
+    "重点任务如下。\n"
+    "1.新开工棚户区改造1000套。(牵头单位:市住房城乡建设局;参与单位:市财政局、市自然资源局)\n"
+    "说明文字,新增5个项目。\n"
+    "2.新建学校3所。(牵头单位:市教育体育局)\n"
+)
+
+
+def test_records_get_the_units_of_the_task_they_are_in():
+    documents = pl.DataFrame({"doc_id": ["a", "b"], "text": [NOTICE, "2.其他文件3家。(牵头单位:市商务局)"]})
+    first, between, second = NOTICE.index("1000"), NOTICE.index("5个"), NOTICE.index("3所")
+    closing = NOTICE.index("(牵头单位:市教育")
+    targets = pl.DataFrame(
+        {
+            "doc_id": ["a", "b", "a", "a", "a", "a"],
+            "record_id": ["first", "other", "between", "second", "note", "after"],
+            "char_start": [first, 2, between, second, closing, len(NOTICE) - 1],
+        }
+    )
+    units = target_units_frame(documents, targets)
+    assert units.rows() == [
+        ("first", "市住房城乡建设局", "lead"),
+        ("first", "市财政局", "partner"),
+        ("first", "市自然资源局", "partner"),
+        ("other", "市商务局", "lead"),
+        ("second", "市教育体育局", "lead"),
+        ("note", "市教育体育局", "lead"),
+    ]

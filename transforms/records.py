@@ -265,26 +265,37 @@ def _task_spans(text: str) -> list[tuple[int, int, list[tuple[str, str]]]]:
 
 
 def target_units_frame(documents: pl.DataFrame, targets: pl.DataFrame) -> pl.DataFrame:
-    """Each record inside a numbered task gets that task's lead and partner units."""
-    spans = pl.DataFrame(
-        [
-            {"doc_id": doc_id, "span_start": start, "span_end": end, "unit_name": name, "role": role}
-            for doc_id, text in documents.select("doc_id", "text").iter_rows()
-            for start, end, units in _task_spans(text)
-            for name, role in units
-        ],
-        schema={
-            "doc_id": pl.Utf8,
-            "span_start": pl.Int64,
-            "span_end": pl.Int64,
-            "unit_name": pl.Utf8,
-            "role": pl.Utf8,
-        },
-    )
+    """Each record inside a numbered task gets that task's lead and partner units.
+
+    A document's task spans are disjoint and in order, so a record can only be in the last span
+    that starts before it: an as-of join finds that span without pairing every record with every
+    span of its document (which, for a long notice, meant millions of rows).
+    """
+    spans, units = [], []
+    for doc_id, text in documents.select("doc_id", "text").iter_rows():
+        for span, (start, end, names) in enumerate(_task_spans(text)):
+            spans.append((doc_id, span, start, end))
+            units += [(doc_id, span, name, role) for name, role in names]
+    span_schema = {"doc_id": pl.Utf8, "span": pl.Int64, "span_start": pl.Int64, "span_end": pl.Int64}
+    unit_schema = {"doc_id": pl.Utf8, "span": pl.Int64, "unit_name": pl.Utf8, "role": pl.Utf8}
     return (
         targets.select("doc_id", "record_id", "char_start")
-        .join(spans, on="doc_id")
-        .filter((pl.col("span_start") <= pl.col("char_start")) & (pl.col("char_start") < pl.col("span_end")))
+        .with_row_index("order")
+        .sort("char_start")
+        .join_asof(
+            pl.DataFrame(spans, schema=span_schema, orient="row").sort("span_start"),
+            left_on="char_start",
+            right_on="span_start",
+            by="doc_id",
+            check_sortedness=False,  # both sides are sorted just above
+        )
+        .filter(pl.col("char_start") < pl.col("span_end"))
+        .sort("order")
+        .join(
+            pl.DataFrame(units, schema=unit_schema, orient="row"),
+            on=["doc_id", "span"],
+            maintain_order="left_right",
+        )
         .select(list(UNIT_SCHEMA))
         .unique(maintain_order=True)
     )
