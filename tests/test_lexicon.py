@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+from functools import lru_cache
 from pathlib import Path
 
 import jieba
+import jieba.posseg
 import pytest
 
-from transforms.lexicon import USER_DICTIONARY, pos_tags, tokenizer, words
+from transforms.lexicon import USER_DICTIONARY, jieba_dictionary_tags, pos_tags, user_words, words
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "corpus"
 # Characters the two segmenters treat differently at the edges of what they segment.
@@ -35,8 +37,20 @@ AWKWARD = [
 ]
 
 
+@lru_cache(maxsize=1)
+def reference() -> jieba.posseg.POSTokenizer:
+    """jieba itself with the user dictionary: what the segmenter must agree with."""
+    jieba.load_userdict(str(USER_DICTIONARY))
+    return jieba.posseg.dt
+
+
 def jieba_pos_tags(text: str) -> list[tuple[str, str]]:
-    return [(pair.word, pair.flag) for pair in tokenizer().lcut(text, HMM=False)]
+    return [(pair.word, pair.flag) for pair in reference().lcut(text, HMM=False)]
+
+
+def jieba_words(text: str) -> list[str]:
+    reference()
+    return jieba.lcut(text, HMM=False)
 
 
 def sample_lines() -> list[str]:
@@ -46,7 +60,7 @@ def sample_lines() -> list[str]:
 def random_texts(count: int, seed: int = 11) -> list[str]:
     """Dictionary words, runs of corpus characters and awkward characters, jumbled together."""
     rng = random.Random(seed)
-    vocabulary = list(tokenizer().word_tag_tab)
+    vocabulary = list(jieba_dictionary_tags())
     characters = list("".join(sample_lines()))
     texts = []
     for _ in range(count):
@@ -72,7 +86,7 @@ def test_pos_tags_equal_jieba_posseg_on_the_sample_corpus():
 def test_pos_tags_and_words_equal_jieba_on_random_text():
     texts = random_texts(2000)
     assert [pos_tags(text) for text in texts] == [jieba_pos_tags(text) for text in texts]
-    assert [words(text) for text in texts] == [jieba.lcut(text, HMM=False) for text in texts]
+    assert [words(text) for text in texts] == [jieba_words(text) for text in texts]
 
 
 @pytest.mark.parametrize(
@@ -81,7 +95,8 @@ def test_pos_tags_and_words_equal_jieba_on_random_text():
 def test_policy_words_stay_whole_with_their_tag(word):
     # the policy vocabulary re-tags some of jieba's words ("新开工": nz -> v); tags follow it
     sentence = f"今年{word}继续"
-    expected_tag = tokenizer().word_tag_tab[word]
+    jieba_pos_tags("")  # jieba.posseg merges the user tags into its table on its first cut
+    expected_tag = reference().word_tag_tab[word]
     assert (word, expected_tag) in pos_tags(sentence)
     assert word in words(sentence)
 
@@ -99,3 +114,16 @@ def test_runs_of_letters_and_digits_are_one_word_tagged_eng():
         ("5", "eng"),
         ("%", "x"),
     ]
+
+
+def test_tag_table_is_jiebas_after_it_loads_the_user_dictionary():
+    jieba_pos_tags("")
+    assert jieba_dictionary_tags() == reference().word_tag_tab
+
+
+def test_user_dictionary_is_parsed_as_jieba_parses_it():
+    entries = {entry.word: entry for entry in user_words()}
+    assert len(entries) == len(
+        [line for line in USER_DICTIONARY.read_text(encoding="utf-8").splitlines() if line]
+    )
+    assert (entries["新开工"].frequency, entries["新开工"].tag) == (reference().tokenizer.FREQ["新开工"], "v")

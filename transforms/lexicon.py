@@ -1,16 +1,20 @@
 """Word segmentation and part-of-speech tags with the project's policy vocabulary.
 
-jieba is the reference: its dictionary, its tag table and its user-dictionary loading. The cutting
-is done by rjieba (jieba-rs: the same dictionary, the same maximum-probability route without HMM),
-because jieba.posseg costs ~100 µs per call on the short phrases the extractor tags, and that was
-most of the extraction time. `pos_tags` returns exactly what `jieba.posseg.lcut(text, HMM=False)`
-returns (tests/test_lexicon.py checks it on the sample corpus and on random text).
+jieba is the reference: its dictionary, its tag table and the way it reads a user dictionary. The
+cutting is done by rjieba (jieba-rs: the same dictionary, the same maximum-probability route
+without HMM), because jieba.posseg costs ~100 µs per call on the short phrases the extractor tags,
+and that was most of the extraction time. `pos_tags` returns exactly what
+`jieba.posseg.lcut(text, HMM=False)` returns with the user dictionary loaded, and `words` what
+`jieba.lcut(text, HMM=False)` returns (tests/test_lexicon.py checks both on the sample corpus and
+on random text). jieba's own segmenter is never initialized, which saves a third of a second per
+process.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,30 +34,50 @@ POSSEG_SEGMENTED = re.compile(r"[\u4E00-\u9FD5a-zA-Z0-9+#&\._]")
 LETTERS_AND_DIGITS = re.compile(r"[a-zA-Z0-9]+")
 
 
+@dataclass(frozen=True)
+class UserWord:
+    word: str
+    frequency: int | None
+    tag: str | None
+
+
 @lru_cache(maxsize=1)
-def tokenizer() -> jieba.posseg.POSTokenizer:
-    """jieba's tagger with the user dictionary loaded, its tag table up to date."""
-    jieba.setLogLevel(logging.WARNING)
-    jieba.load_userdict(str(USER_DICTIONARY))
-    jieba.posseg.dt.makesure_userdict_loaded()  # merges the user words' tags into word_tag_tab
-    return jieba.posseg.dt
-
-
-def _user_words() -> list[str]:
-    """The words of the user dictionary, parsed as jieba parses it ("word [freq] [tag]")."""
+def user_words() -> tuple[UserWord, ...]:
+    """The user dictionary, parsed as jieba.load_userdict parses it ("word [freq] [tag]")."""
     lines = USER_DICTIONARY.read_text(encoding="utf-8").splitlines()
     entries = [line.strip().lstrip("\ufeff") for line in lines]
-    return [jieba.re_userdict.match(entry).group(1) for entry in entries if entry]
+    parsed = [jieba.re_userdict.match(entry).groups() for entry in entries if entry]
+    return tuple(
+        UserWord(word, int(frequency) if frequency else None, tag.strip() if tag else None)
+        for word, frequency, tag in parsed
+    )
+
+
+@lru_cache(maxsize=1)
+def jieba_dictionary_tags() -> dict[str, str]:
+    """jieba's tag table (jieba.posseg reads it from jieba's dictionary) with the user words'
+    tags, as jieba.load_userdict and jieba.posseg would merge them."""
+    tags = dict(jieba.posseg.dt.word_tag_tab)
+    tags.update({entry.word: entry.tag for entry in user_words() if entry.tag})
+    return tags
+
+
+def _jieba_frequency(word: str) -> int:
+    """The frequency jieba gives a user word written without one (it derives it from its own
+    dictionary): only then is jieba's own dictionary loaded, which takes a third of a second."""
+    jieba.setLogLevel(logging.WARNING)
+    jieba.load_userdict(str(USER_DICTIONARY))
+    return jieba.dt.FREQ[word]
 
 
 @lru_cache(maxsize=1)
 def segmenter() -> rjieba.Jieba:
     """rjieba (jieba's default dictionary built in) with the user words at the frequency and tag
-    jieba gave them, so both choose the same route through a sentence."""
-    tags = jieba_dictionary_tags()
+    jieba gives them, so both choose the same route through a sentence."""
     segmenter = rjieba.Jieba()
-    for word in _user_words():
-        segmenter.add_word(word, jieba.dt.FREQ[word], tags.get(word))
+    for entry in user_words():
+        frequency = entry.frequency if entry.frequency is not None else _jieba_frequency(entry.word)
+        segmenter.add_word(entry.word, frequency, entry.tag)
     return segmenter
 
 
@@ -83,7 +107,3 @@ def tag_words(cut: list[str]) -> list[tuple[str, str]]:
 def pos_tags(text: str) -> list[tuple[str, str]]:
     """(word, flag) pairs, equal to jieba.posseg.lcut(text, HMM=False)."""
     return tag_words(words(text))
-
-
-def jieba_dictionary_tags() -> dict[str, str]:
-    return tokenizer().word_tag_tab
