@@ -671,7 +671,8 @@ def extract_sentence(sentence: str, section_kind: str, section_year: int | None)
         apply_leading_qualifiers(sentence, [mention])
         mention.indicator = choose_indicator(sentence, mention, 0)
     records = []
-    for mention in sorted(mentions + missing, key=lambda m: m.start):
+    # find_mentions gives the figures in order; only lost numbers need merging in
+    for mention in sorted(mentions + missing, key=lambda m: m.start) if missing else mentions:
         if mention.consumed or mention.threshold or not mention.indicator:
             continue
         clause_start, clause_end = clause_bounds(sentence, mention.start)
