@@ -157,10 +157,16 @@ class Mention:
 # ---------------------------------------------------------------- spans
 
 
+QUOTES = (("“", "”"), ("《", "》"), ('"', '"'))
+QUOTE_OPENER = re.compile("|".join(opener for opener, _ in QUOTES))
+
+
 def quoted_spans(sentence: str) -> list[tuple[int, int]]:
     """Spans inside “…” and 《…》: numbers there are names ("黄金30条"), not figures."""
     spans = []
-    for opener, closer in (("“", "”"), ("《", "》"), ('"', '"')):
+    if not QUOTE_OPENER.search(sentence):
+        return spans  # most sentences quote nothing
+    for opener, closer in QUOTES:
         start = sentence.find(opener)
         while start != -1:
             end = sentence.find(closer, start + 1)
