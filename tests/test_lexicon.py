@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import random
-from functools import lru_cache
 from pathlib import Path
 
 import jieba
 import jieba.posseg
 import pytest
 
-from transforms.lexicon import USER_DICTIONARY, jieba_dictionary_tags, pos_tags, user_words, words
+from transforms.lexicon import USER_DICTIONARY, jieba_dictionary_tags, pos_tags, tokenizer, user_words, words
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "corpus"
 # Characters the two segmenters treat differently at the edges of what they segment.
@@ -37,11 +36,9 @@ AWKWARD = [
 ]
 
 
-@lru_cache(maxsize=1)
 def reference() -> jieba.posseg.POSTokenizer:
     """jieba itself with the user dictionary: what the segmenter must agree with."""
-    jieba.load_userdict(str(USER_DICTIONARY))
-    return jieba.posseg.dt
+    return tokenizer()
 
 
 def jieba_pos_tags(text: str) -> list[tuple[str, str]]:

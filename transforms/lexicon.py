@@ -6,8 +6,7 @@ without HMM), because jieba.posseg costs ~100 µs per call on the short phrases 
 and that was most of the extraction time. `pos_tags` returns exactly what
 `jieba.posseg.lcut(text, HMM=False)` returns with the user dictionary loaded, and `words` what
 `jieba.lcut(text, HMM=False)` returns (tests/test_lexicon.py checks both on the sample corpus and
-on random text). jieba's own segmenter is never initialized, which saves a third of a second per
-process.
+on random text). jieba's own segmenter is initialized only for what needs it (`tokenizer`).
 """
 
 from __future__ import annotations
@@ -62,11 +61,21 @@ def jieba_dictionary_tags() -> dict[str, str]:
     return tags
 
 
-def _jieba_frequency(word: str) -> int:
-    """The frequency jieba gives a user word written without one (it derives it from its own
-    dictionary): only then is jieba's own dictionary loaded, which takes a third of a second."""
+@lru_cache(maxsize=1)
+def tokenizer() -> jieba.posseg.POSTokenizer:
+    """jieba itself with the user dictionary loaded into its default tokenizer, for the parts of
+    jieba that cut with it (jieba.analyse). Loading jieba's dictionary takes a third of a second,
+    so the segmentation here does not need it."""
     jieba.setLogLevel(logging.WARNING)
     jieba.load_userdict(str(USER_DICTIONARY))
+    jieba.posseg.dt.makesure_userdict_loaded()  # merges the user words' tags into word_tag_tab
+    return jieba.posseg.dt
+
+
+def _jieba_frequency(word: str) -> int:
+    """The frequency jieba gives a user word written without one (it derives it from its own
+    dictionary)."""
+    tokenizer()
     return jieba.dt.FREQ[word]
 
 
