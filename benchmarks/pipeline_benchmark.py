@@ -29,6 +29,7 @@ import contextlib
 import hashlib
 import io
 import json
+import multiprocessing
 import os
 import platform
 import random
@@ -42,6 +43,8 @@ import tempfile
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -217,6 +220,7 @@ class CallTimer:
 @dataclass
 class StageRun:
     seconds: dict[str, float] = field(default_factory=dict)
+    peak_mb: dict[str, float] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
     cleared_caches: list[str] = field(default_factory=list)
 
@@ -238,11 +242,31 @@ SUB_ROWS = {
 }
 
 
-def _timed(run: StageRun, name: str, step):
+def _proc_status_bytes(field_name: str, pid: int | str = "self") -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _reset_peak_rss() -> None:
+    """Linux: writing 5 to clear_refs resets VmHWM, so the next reading is this stage's own peak."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+@contextlib.contextmanager
+def measured(run: StageRun, name: str):
+    """Add the block's seconds to `name`, and record the process's peak RSS while it ran."""
+    _reset_peak_rss()
     start = time.perf_counter()
-    result = step()
-    run.seconds[name] = run.seconds.get(name, 0.0) + time.perf_counter() - start
-    return result
+    try:
+        yield
+    finally:
+        run.seconds[name] = run.seconds.get(name, 0.0) + time.perf_counter() - start
+        peak = _proc_status_bytes("VmHWM") / 1e6
+        run.peak_mb[name] = max(run.peak_mb.get(name, 0.0), peak)
 
 
 def _decode_all(raw: list[tuple[str, bytes]], run: StageRun) -> list[tuple]:
@@ -298,25 +322,24 @@ def clear_memo_caches() -> list[str]:
 def run_stages(raw: list[tuple[str, bytes]], workdir: Path) -> tuple[StageRun, dict]:
     """One pass of the pipeline's stages over the corpus, in the flow's order, in this process."""
     run = StageRun(cleared_caches=clear_memo_caches())
-    decoded = _timed(run, "decode", lambda: _decode_all(raw, run))
-    texts = _timed(run, "normalize", lambda: [normalize_text(d[3].text) for d in decoded])
-    with CallTimer(structure_module, "words") as words_timer:
-        metas = _timed(run, "segment: document_metadata", lambda: [document_metadata(t) for t in texts])
+    with measured(run, "decode"):
+        decoded = _decode_all(raw, run)
+    with measured(run, "normalize"):
+        texts = [normalize_text(d[3].text) for d in decoded]
+    with CallTimer(structure_module, "words") as words_timer, measured(run, "segment: document_metadata"):
+        metas = [document_metadata(t) for t in texts]
     rows = _document_rows(decoded, texts, metas)
-    start = time.perf_counter()
-    documents = documents_frame(rows).with_columns(ingested_at=pl.lit(db.now()))
-    sentences = sentence_frame(documents)
-    clauses = clause_frame(sentences)
-    run.seconds["segment: sentence_frame + clause_frame"] = time.perf_counter() - start
-    with CallTimer(extract_module, "pos_tags") as tag_timer:
-        start = time.perf_counter()
+    with measured(run, "segment: sentence_frame + clause_frame"):
+        documents = documents_frame(rows).with_columns(ingested_at=pl.lit(db.now()))
+        sentences = sentence_frame(documents)
+        clauses = clause_frame(sentences)
+    with CallTimer(extract_module, "pos_tags") as tag_timer, measured(run, "extract"):
         targets = target_frame(documents, sentences)
         units = target_units_frame(documents, targets)
         qualitative = qualitative_frame(documents, clauses)
-        run.seconds["extract"] = time.perf_counter() - start
-    target_check, document_check = _timed(
-        run, "validate", lambda: (validate_targets(targets), validate_documents(documents.drop("text")))
-    )
+    with measured(run, "validate"):
+        target_check = validate_targets(targets)
+        document_check = validate_documents(documents.drop("text"))
     batch = db.Batch(
         run_id=uuid.uuid4().hex[:16],
         documents=documents.with_columns(extractor_version=pl.lit(EXTRACTOR_VERSION)),
@@ -333,13 +356,14 @@ def run_stages(raw: list[tuple[str, bytes]], workdir: Path) -> tuple[StageRun, d
     warehouse = Path(tempfile.mkdtemp(dir=workdir)) / "stages.duckdb"
     con = db.connect(warehouse)
     db.migrate(con)
-    _timed(run, "load", lambda: db.load_batch(con, batch))
+    with measured(run, "load"):
+        db.load_batch(con, batch)
     con.close()
     shutil.rmtree(warehouse.parent)
 
-    run.seconds["segment"] = (
-        run.seconds["segment: document_metadata"] + run.seconds["segment: sentence_frame + clause_frame"]
-    )
+    parts = ("segment: document_metadata", "segment: sentence_frame + clause_frame")
+    run.seconds["segment"] = sum(run.seconds[p] for p in parts)
+    run.peak_mb["segment"] = max(run.peak_mb[p] for p in parts)
     if words_timer.found:
         run.seconds["segment: of which jieba.lcut (structure.words)"] = words_timer.seconds
     if tag_timer.found:
@@ -406,6 +430,9 @@ def stage_benchmark(corpus: Corpus, runs: int, workdir: Path) -> dict:
             "seconds_median": round(median, 3),
             "mb_per_s": round(corpus.megabytes / median, 3) if median else None,
             "seconds": [round(s, 3) for s in seconds],
+            "peak_rss_mb_median": round(statistics.median(p.peak_mb[name] for p in passes), 1)
+            if name in passes[0].peak_mb
+            else None,
             "includes": STAGE_INCLUDES.get(name, f"part of {SUB_ROWS.get(name)}"),
         }
     totals = [sum(p.seconds[n] for n in STAGE_INCLUDES) for p in passes]
@@ -416,7 +443,23 @@ def stage_benchmark(corpus: Corpus, runs: int, workdir: Path) -> dict:
         "counts": passes[0].counts,
         "document_row_matches_parts": consistent,
         "memo_caches_cleared_before_each_run": passes[0].cleared_caches,
+        "process_peak_rss_mb": round(max(max(p.peak_mb.values()) for p in passes), 1),
     }
+
+
+def _stage_job(corpus: Corpus, runs: int, workdir: Path) -> dict:
+    warm = warm_up(workdir)
+    return stage_benchmark(corpus, runs, workdir) | {"warm_up_s": round(warm, 3)}
+
+
+def isolated_stage_benchmark(corpus: Corpus, runs: int, workdir: Path) -> dict:
+    """Warm-up and stage runs in a fresh process: the memory measured is the pipeline's, not this
+    script's, and goes back to the system before the end-to-end runs start."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        try:
+            return pool.submit(_stage_job, corpus, runs, workdir).result()
+        except BrokenProcessPool as error:  # e.g. killed by the kernel for want of memory
+            return {"error": f"the stage process died: {error}"}
 
 
 # ---------------------------------------------------------------- end to end (the real CLI)
@@ -431,6 +474,7 @@ class CliRun:
     tree_peak: int  # bytes: highest sum of current RSS over the whole process tree
     kernel_maxrss: int  # bytes: wait4's ru_maxrss (largest process of the tree), a cross-check
     cpu_seconds: float
+    over_limit: bool = False  # killed because the tree outgrew --max-rss-gb
 
 
 def _hwm_and_rss(pid: int) -> tuple[int, int]:
@@ -444,7 +488,18 @@ def _hwm_and_rss(pid: int) -> tuple[int, int]:
     return values.get("VmHWM:", 0), values.get("VmRSS:", 0)
 
 
-def run_cli(args: list[str], env: dict, log: Path) -> CliRun:
+def _kill_tree(root) -> None:
+    """Kill the run we started and the processes it started (by pid), children first."""
+    import psutil
+
+    for member in [*root.children(recursive=True), root]:
+        with contextlib.suppress(psutil.Error):
+            member.kill()
+
+
+def run_cli(args: list[str], env: dict, log: Path, max_tree_bytes: float) -> CliRun:
+    """Run a command, polling the memory of its process tree; kill it if it outgrows max_tree_bytes
+    (a 200 MB corpus must not take the shared machine down with it)."""
     import psutil  # the bench extra
 
     with log.open("w") as out:
@@ -452,7 +507,7 @@ def run_cli(args: list[str], env: dict, log: Path) -> CliRun:
         proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
         root = psutil.Process(proc.pid)
         peaks: dict[int, int] = {}
-        tree_peak = 0
+        tree_peak, over_limit = 0, False
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
@@ -464,6 +519,9 @@ def run_cli(args: list[str], env: dict, log: Path) -> CliRun:
                     peaks[member.pid] = max(peaks.get(member.pid, 0), hwm)
                     current += rss
             tree_peak = max(tree_peak, current)
+            if current > max_tree_bytes and not over_limit:
+                over_limit = True
+                _kill_tree(root)
             time.sleep(POLL_SECONDS)
         wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -475,6 +533,7 @@ def run_cli(args: list[str], env: dict, log: Path) -> CliRun:
         tree_peak=tree_peak,
         kernel_maxrss=usage.ru_maxrss * 1024,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
+        over_limit=over_limit,
     )
 
 
@@ -485,12 +544,17 @@ def govtargets_command() -> str:
 class EndToEnd:
     """Runs `govtargets run` as a user would, with a Prefect home of its own."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, max_rss_gb: float):
         self.workdir = workdir
+        self.max_tree_bytes = max_rss_gb * 1e9
         self.logs = workdir / "logs"
         self.logs.mkdir(parents=True, exist_ok=True)
-        self.env = os.environ | {"PREFECT_HOME": tempfile.mkdtemp(prefix="prefect-home-", dir=workdir)}
+        self.prefect_home = tempfile.mkdtemp(prefix="prefect-home-", dir=workdir)
+        self.env = os.environ | {"PREFECT_HOME": self.prefect_home}
         self.counter = 0
+
+    def close(self) -> None:
+        shutil.rmtree(self.prefect_home, ignore_errors=True)
 
     def run(self, input_dir: Path, warehouse: Path, label: str) -> CliRun:
         self.counter += 1
@@ -499,7 +563,14 @@ class EndToEnd:
             [govtargets_command(), "run", "--input", str(input_dir), "--warehouse", str(warehouse)],
             self.env,
             log,
+            self.max_tree_bytes,
         )
+        if result.over_limit:
+            raise RuntimeError(
+                f"govtargets run ({label}) killed: its processes outgrew {self.max_tree_bytes / 1e9:.0f} GB "
+                f"(peak RSS of the pipeline process {result.pipeline_peak / 1e9:.1f} GB, "
+                f"after {result.wall:.0f}s); log: {log}"
+            )
         if result.exit_code != 0:
             tail = log.read_text(errors="replace")[-3000:]
             raise RuntimeError(f"govtargets run ({label}) exited {result.exit_code}; end of {log}:\n{tail}")
@@ -510,11 +581,15 @@ class EndToEnd:
 
     def startup(self, runs: int) -> dict:
         empty = Path(tempfile.mkdtemp(prefix="empty-", dir=self.workdir))
-        self.run(empty, self.fresh_warehouse(), "warm-up")  # creates the Prefect database: untimed
         results = []
-        for i in range(runs):
-            results.append(self.run(empty, self.fresh_warehouse(), "startup"))
-            print(f"  start-up run {i + 1}/{runs}: {results[-1].wall:.1f}s", flush=True)
+        for i in range(runs + 1):
+            warehouse = self.fresh_warehouse()
+            result = self.run(empty, warehouse, "startup" if i else "warm-up")
+            shutil.rmtree(warehouse.parent)
+            if i:  # the first run creates the Prefect database: untimed
+                results.append(result)
+                print(f"  start-up run {i}/{runs}: {result.wall:.1f}s", flush=True)
+        empty.rmdir()
         return summarize_cli(results)
 
 
@@ -556,15 +631,17 @@ def end_to_end(e2e: EndToEnd, corpus: Corpus, runs: int, startup: dict) -> dict:
     full, incremental, counts = [], [], {}
     for i in range(runs):
         warehouse = e2e.fresh_warehouse()
-        full.append(e2e.run(corpus.path, warehouse, f"{corpus.manifest['size_mb']}mb-full"))
-        counts["full"] = warehouse_counts(warehouse)
-        incremental.append(e2e.run(corpus.path, warehouse, f"{corpus.manifest['size_mb']}mb-rerun"))
-        counts["rerun"] = warehouse_counts(warehouse)
+        try:
+            full.append(e2e.run(corpus.path, warehouse, f"{corpus.manifest['size_mb']}mb-full"))
+            counts["full"] = warehouse_counts(warehouse)
+            incremental.append(e2e.run(corpus.path, warehouse, f"{corpus.manifest['size_mb']}mb-rerun"))
+            counts["rerun"] = warehouse_counts(warehouse)
+        finally:
+            shutil.rmtree(warehouse.parent)
         print(
             f"  end-to-end run {i + 1}/{runs}: full {full[-1].wall:.1f}s, re-run {incremental[-1].wall:.1f}s",
             flush=True,
         )
-        shutil.rmtree(warehouse.parent)
     full_summary, rerun_summary = summarize_cli(full), summarize_cli(incremental)
     work = full_summary["wall_s_median"] - startup_s
     return {
@@ -848,21 +925,30 @@ def stage_table(size: dict) -> str:
             f"{s['seconds_median']:.2f}",
             f"{s['mb_per_s']:.2f}" if s["mb_per_s"] else "",
             f"{100 * s['seconds_median'] / total:.0f}%",
+            s["peak_rss_mb_median"] or "",
             s["includes"],
         ]
         for name, s in stages["stages"].items()
     ]
     rows.append(
-        ["all stages", f"{total:.2f}", f"{stages['total_mb_per_s']:.2f}", "100%", "sum of the six stages"]
+        [
+            "all stages",
+            f"{total:.2f}",
+            f"{stages['total_mb_per_s']:.2f}",
+            "100%",
+            stages["process_peak_rss_mb"],
+            "sum of the six stages",
+        ]
     )
-    return markdown_table(["stage", "s (median)", "MB/s", "share", "includes"], rows)
+    header = ["stage", "s (median)", "MB/s", "share", "peak RSS MB during stage", "includes"]
+    return markdown_table(header, rows)
 
 
 def e2e_table(sizes: dict, startup: dict) -> str:
     rows = []
     for size in sizes.values():
         e2e = size.get("end_to_end")
-        if not e2e:
+        if not e2e or "error" in e2e:
             continue
         full, rerun = e2e["full"], e2e["incremental"]
         rows.append(
@@ -957,8 +1043,8 @@ def goal_lines(sizes: dict, startup_walls: list[float]) -> list[str]:
     if not sizes:
         return []
     size = sizes.get(str(GOALS["goal_size_mb"])) or sizes[max(sizes, key=int)]
-    e2e = size and size.get("end_to_end")
-    if not e2e:
+    e2e = size.get("end_to_end")
+    if not e2e or "error" in e2e:
         return []
     label = f"{size['corpus']['megabytes']:.0f} MB"
     full, rerun = e2e["full"], e2e["incremental"]
@@ -995,23 +1081,24 @@ def report(result: dict) -> str:
             f"Medians of {result['runs']} runs."
         )
     ]
-    if result.get("warm_up_s") is not None:
-        parts.append(
-            f"One-off warm-up in this process (jieba dictionary, OpenCC, GX context), not in the "
-            f"stage times: {result['warm_up_s']:.2f}s"
-        )
     for size_mb, size in result["sizes"].items():
         corpus = size["corpus"]
         parts.append(
             f"### {size_mb} MB corpus: {corpus['n_files']} files, {corpus['megabytes']:.2f} MB raw, "
             f"mix {json.dumps(corpus['mix'])}"
         )
-        if size.get("stages"):
-            counts = size["stages"]["counts"]
+        stages = size.get("stages", {})
+        if "error" in stages:
+            parts.append(f"Stages: {stages['error']}")
+        elif stages:
             parts.append(
-                stage_table(size) + f"\n\ncounts: {json.dumps(counts)}; document_row == timed parts: "
-                f"{size['stages']['document_row_matches_parts']}"
+                stage_table(size)
+                + f"\n\ncounts: {json.dumps(stages['counts'])}; document_row == timed parts: "
+                f"{stages['document_row_matches_parts']}; one-off warm-up of the stage process (jieba "
+                f"dictionary, OpenCC, GX context), not in the stage times: {stages['warm_up_s']:.2f}s"
             )
+        if "error" in size.get("end_to_end", {}):
+            parts.append(f"End to end, {size_mb} MB: {size['end_to_end']['error']}")
     if result.get("startup"):
         parts.append("### End to end (`govtargets run` in a subprocess; start-up = empty input folder)")
         parts.append(e2e_table(result["sizes"], result["startup"]))
@@ -1045,6 +1132,12 @@ def parse_args() -> argparse.Namespace:
         default=2.0,
         help="MB of normalized text of the smallest corpus for the alternatives",
     )
+    parser.add_argument(
+        "--max-rss-gb",
+        type=float,
+        default=16.0,
+        help="kill an end-to-end run whose process tree outgrows this (the machine is shared)",
+    )
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--skip-stages", action="store_true")
     parser.add_argument("--skip-e2e", action="store_true")
@@ -1072,10 +1165,23 @@ def main() -> None:
         }
         print(f"corpus {size_mb} MB: {manifest['n_files']} files in {corpora[size_mb].path}", flush=True)
     if not args.skip_stages:
-        result["warm_up_s"] = round(warm_up(args.workdir), 3)
         for size_mb, corpus in corpora.items():
-            print(f"stages, {size_mb} MB", flush=True)
-            result["sizes"][str(size_mb)]["stages"] = stage_benchmark(corpus, args.runs, args.workdir)
+            print(f"stages, {size_mb} MB (in a process of their own)", flush=True)
+            result["sizes"][str(size_mb)]["stages"] = isolated_stage_benchmark(
+                corpus, args.runs, args.workdir
+            )
+    if not args.skip_e2e:
+        e2e = EndToEnd(args.workdir, args.max_rss_gb)
+        print("end to end: start-up", flush=True)
+        result["startup"] = e2e.startup(args.runs)
+        for size_mb, corpus in corpora.items():
+            print(f"end to end, {size_mb} MB", flush=True)
+            try:
+                size_result = end_to_end(e2e, corpus, args.runs, result["startup"])
+            except RuntimeError as error:  # one size failing must not lose the others' results
+                size_result = {"error": str(error)}
+            result["sizes"][str(size_mb)]["end_to_end"] = size_result
+        e2e.close()
     if not args.skip_alternatives:
         print("alternatives", flush=True)
         documents, spans, sentences = alternative_texts(corpora[sizes[0]], args.alt_mb)
@@ -1084,15 +1190,6 @@ def main() -> None:
             "segmentation": segmentation_alternatives(documents, spans, args.runs),
             "numbers": number_alternatives(sentences, args.runs),
         }
-    if not args.skip_e2e:
-        e2e = EndToEnd(args.workdir)
-        print("end to end: start-up", flush=True)
-        result["startup"] = e2e.startup(args.runs)
-        for size_mb, corpus in corpora.items():
-            print(f"end to end, {size_mb} MB", flush=True)
-            result["sizes"][str(size_mb)]["end_to_end"] = end_to_end(
-                e2e, corpus, args.runs, result["startup"]
-            )
     result["benchmark_peak_rss_mb"] = round(peak_rss_mb(), 1)
     text = report(result)
     print("\n" + text)
