@@ -5,11 +5,13 @@ A script, not a test (speed is never asserted in tests). For each corpus size it
 1. builds (or reuses) a corpus of the five sample documents repeated with their numbers varied,
    written in a mix of encodings (UTF-8, UTF-8 with BOM, GB18030, UTF-16, Big5) and scripts
    (simplified, traditional), cached under --workdir per size and seed;
-2. times each stage in-process by calling the project's own public functions in the flow's order
-   (decode, normalize, segment, extract, validate, load), each a median of --runs;
+2. times each stage by calling the project's own public functions in the flow's order (decode,
+   normalize, segment, extract, validate, load), without Prefect, in a fresh process of its own,
+   with the peak RSS during each stage; each a median of --runs;
 3. runs the real CLI (`govtargets run`) in a subprocess: wall time, the fixed Prefect start-up
    (an empty input folder, median), peak memory of the pipeline process and of the Prefect server
-   it starts, and the incremental re-run on the unchanged corpus;
+   it starts, and the incremental re-run on the unchanged corpus (a run whose processes outgrow
+   --max-rss-gb is stopped and reported);
 4. runs, in the same process and on the same text, what a user would reach for instead:
    jieba.posseg / jieba.lcut / rjieba against the project's tagging, JioNLP's money extraction
    against the project's number extraction, and rjieba's agreement with jieba.posseg.
@@ -220,7 +222,8 @@ class CallTimer:
 @dataclass
 class StageRun:
     seconds: dict[str, float] = field(default_factory=dict)
-    peak_mb: dict[str, float] = field(default_factory=dict)
+    peak_mb: dict[str, float] = field(default_factory=dict)  # peak RSS while the stage ran
+    start_mb: dict[str, float] = field(default_factory=dict)  # RSS when it started
     counts: dict[str, int] = field(default_factory=dict)
     cleared_caches: list[str] = field(default_factory=list)
 
@@ -260,13 +263,13 @@ def _reset_peak_rss() -> None:
 def measured(run: StageRun, name: str):
     """Add the block's seconds to `name`, and record the process's peak RSS while it ran."""
     _reset_peak_rss()
+    run.start_mb.setdefault(name, _proc_status_bytes("VmRSS") / 1e6)
     start = time.perf_counter()
     try:
         yield
     finally:
         run.seconds[name] = run.seconds.get(name, 0.0) + time.perf_counter() - start
-        peak = _proc_status_bytes("VmHWM") / 1e6
-        run.peak_mb[name] = max(run.peak_mb.get(name, 0.0), peak)
+        run.peak_mb[name] = max(run.peak_mb.get(name, 0.0), _proc_status_bytes("VmHWM") / 1e6)
 
 
 def _decode_all(raw: list[tuple[str, bytes]], run: StageRun) -> list[tuple]:
@@ -364,6 +367,7 @@ def run_stages(raw: list[tuple[str, bytes]], workdir: Path) -> tuple[StageRun, d
     parts = ("segment: document_metadata", "segment: sentence_frame + clause_frame")
     run.seconds["segment"] = sum(run.seconds[p] for p in parts)
     run.peak_mb["segment"] = max(run.peak_mb[p] for p in parts)
+    run.start_mb["segment"] = run.start_mb[parts[0]]
     if words_timer.found:
         run.seconds["segment: of which jieba.lcut (structure.words)"] = words_timer.seconds
     if tag_timer.found:
@@ -430,7 +434,9 @@ def stage_benchmark(corpus: Corpus, runs: int, workdir: Path) -> dict:
             "seconds_median": round(median, 3),
             "mb_per_s": round(corpus.megabytes / median, 3) if median else None,
             "seconds": [round(s, 3) for s in seconds],
-            "peak_rss_mb_median": round(statistics.median(p.peak_mb[name] for p in passes), 1)
+            # memory from the first pass only: later passes start with what the allocator kept
+            "peak_rss_mb_first_run": round(passes[0].peak_mb[name], 1) if name in passes[0].peak_mb else None,
+            "rss_added_mb_first_run": round(passes[0].peak_mb[name] - passes[0].start_mb[name], 1)
             if name in passes[0].peak_mb
             else None,
             "includes": STAGE_INCLUDES.get(name, f"part of {SUB_ROWS.get(name)}"),
@@ -443,7 +449,7 @@ def stage_benchmark(corpus: Corpus, runs: int, workdir: Path) -> dict:
         "counts": passes[0].counts,
         "document_row_matches_parts": consistent,
         "memo_caches_cleared_before_each_run": passes[0].cleared_caches,
-        "process_peak_rss_mb": round(max(max(p.peak_mb.values()) for p in passes), 1),
+        "process_peak_rss_mb_first_run": round(max(passes[0].peak_mb.values()), 1),
     }
 
 
@@ -552,9 +558,12 @@ class EndToEnd:
         self.prefect_home = tempfile.mkdtemp(prefix="prefect-home-", dir=workdir)
         self.env = os.environ | {"PREFECT_HOME": self.prefect_home}
         self.counter = 0
+        self.empty: Path | None = None
 
     def close(self) -> None:
         shutil.rmtree(self.prefect_home, ignore_errors=True)
+        if self.empty:
+            shutil.rmtree(self.empty, ignore_errors=True)
 
     def run(self, input_dir: Path, warehouse: Path, label: str) -> CliRun:
         self.counter += 1
@@ -567,7 +576,7 @@ class EndToEnd:
         )
         if result.over_limit:
             raise RuntimeError(
-                f"govtargets run ({label}) killed: its processes outgrew {self.max_tree_bytes / 1e9:.0f} GB "
+                f"govtargets run ({label}) killed: its processes outgrew {self.max_tree_bytes / 1e9:g} GB "
                 f"(peak RSS of the pipeline process {result.pipeline_peak / 1e9:.1f} GB, "
                 f"after {result.wall:.0f}s); log: {log}"
             )
@@ -580,16 +589,21 @@ class EndToEnd:
         return Path(tempfile.mkdtemp(prefix="warehouse-", dir=self.workdir)) / "bench.duckdb"
 
     def startup(self, runs: int) -> dict:
-        empty = Path(tempfile.mkdtemp(prefix="empty-", dir=self.workdir))
+        empty = self.empty = Path(tempfile.mkdtemp(prefix="empty-", dir=self.workdir))
         results = []
         for i in range(runs + 1):
             warehouse = self.fresh_warehouse()
-            result = self.run(empty, warehouse, "startup" if i else "warm-up")
-            shutil.rmtree(warehouse.parent)
+            # migrated beforehand, like the warehouse of a re-run: the start-up is what every run pays
+            con = db.connect(warehouse)
+            db.migrate(con)
+            con.close()
+            try:
+                result = self.run(empty, warehouse, "startup" if i else "warm-up")
+            finally:
+                shutil.rmtree(warehouse.parent)
             if i:  # the first run creates the Prefect database: untimed
                 results.append(result)
                 print(f"  start-up run {i}/{runs}: {result.wall:.1f}s", flush=True)
-        empty.rmdir()
         return summarize_cli(results)
 
 
@@ -925,7 +939,8 @@ def stage_table(size: dict) -> str:
             f"{s['seconds_median']:.2f}",
             f"{s['mb_per_s']:.2f}" if s["mb_per_s"] else "",
             f"{100 * s['seconds_median'] / total:.0f}%",
-            s["peak_rss_mb_median"] or "",
+            s["peak_rss_mb_first_run"] or "",
+            "" if s["rss_added_mb_first_run"] is None else f"{s['rss_added_mb_first_run']:+.0f}",
             s["includes"],
         ]
         for name, s in stages["stages"].items()
@@ -936,11 +951,20 @@ def stage_table(size: dict) -> str:
             f"{total:.2f}",
             f"{stages['total_mb_per_s']:.2f}",
             "100%",
-            stages["process_peak_rss_mb"],
+            stages["process_peak_rss_mb_first_run"],
+            "",
             "sum of the six stages",
         ]
     )
-    header = ["stage", "s (median)", "MB/s", "share", "peak RSS MB during stage", "includes"]
+    header = [
+        "stage",
+        "s (median)",
+        "MB/s",
+        "share",
+        "peak RSS MB (run 1)",
+        "RSS added MB (run 1)",
+        "includes",
+    ]
     return markdown_table(header, rows)
 
 
@@ -1099,10 +1123,17 @@ def report(result: dict) -> str:
             )
         if "error" in size.get("end_to_end", {}):
             parts.append(f"End to end, {size_mb} MB: {size['end_to_end']['error']}")
+    if result.get("startup_error"):
+        parts.append(f"End to end: the start-up run failed: {result['startup_error']}")
     if result.get("startup"):
         parts.append("### End to end (`govtargets run` in a subprocess; start-up = empty input folder)")
-        parts.append(e2e_table(result["sizes"], result["startup"]))
-        parts.append("\n".join(goal_lines(result["sizes"], result["startup"]["wall_s"])))
+        parts.append(
+            f"start-up: {result['startup']['wall_s_median']}s wall, pipeline process peak RSS "
+            f"{result['startup']['pipeline_peak_mb_median']} MB"
+        )
+        if any("full" in size.get("end_to_end", {}) for size in result["sizes"].values()):
+            parts.append(e2e_table(result["sizes"], result["startup"]))
+            parts.append("\n".join(goal_lines(result["sizes"], result["startup"]["wall_s"])))
     if result.get("alternatives"):
         parts.append(
             f"### Alternatives (same process, same text: the first {result['alt_mb']} MB of the "
@@ -1173,8 +1204,12 @@ def main() -> None:
     if not args.skip_e2e:
         e2e = EndToEnd(args.workdir, args.max_rss_gb)
         print("end to end: start-up", flush=True)
-        result["startup"] = e2e.startup(args.runs)
-        for size_mb, corpus in corpora.items():
+        try:
+            result["startup"] = e2e.startup(args.runs)
+        except RuntimeError as error:
+            result["startup_error"] = str(error)
+            print(f"  {error}", flush=True)
+        for size_mb, corpus in corpora.items() if "startup" in result else ():
             print(f"end to end, {size_mb} MB", flush=True)
             try:
                 size_result = end_to_end(e2e, corpus, args.runs, result["startup"])
