@@ -173,7 +173,7 @@ def build_corpus(workdir: Path, size_mb: int, seed: int) -> Corpus:
         "raw_bytes": total,
         "n_files": len(names),
         "mix": dict(sorted(mix.items())),
-        "skipped_unencodable": dict(sorted(skipped.items())),
+        "skipped_unencodable_or_duplicate": dict(sorted(skipped.items())),
         "files": names,
     }
     manifest_path.write_text(json.dumps(manifest, indent=1))  # written last: marks the corpus complete
@@ -771,8 +771,8 @@ def tag_agreement(texts: list[str], reference, candidate) -> dict:
 
 
 def alternative_texts(corpus: Corpus, alt_mb: float) -> tuple[pl.DataFrame, list[str], list[str]]:
-    """The documents of the first alt_mb of the corpus, the spans the project tags when extracting
-    them, and the texts structure.words cuts."""
+    """The documents of the first alt_mb of the corpus (normalized text), the spans the project tags
+    while extracting their records, and their sentences."""
     rows, size = [], 0
     for path in corpus.files:
         rows.append(document_row(path.name, path.read_bytes()))
