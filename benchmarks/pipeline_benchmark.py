@@ -58,10 +58,12 @@ import polars as pl
 
 import transforms.extract as extract_module
 import transforms.structure as structure_module
-from expectations.validate import validate_documents, validate_targets
+from expectations.data_docs import build_data_docs
+from expectations.validate import validate_coverage, validate_documents, validate_targets
 from transforms.decode import RejectedInput, decode_bytes, detect_script
 from transforms.documents import doc_id_of, document_row, documents_frame
 from transforms.extract import EXTRACTOR_VERSION, find_mentions
+from transforms.keywords import keywords_frame
 from transforms.lexicon import VOCAB_DIR
 from transforms.normalize import normalize_text
 from transforms.numbers import MENTION, parse_number
@@ -233,8 +235,9 @@ STAGE_INCLUDES = {
     "normalize": "normalize_text (OpenCC t2s, width, layout)",
     "segment": "document_metadata (region/year/type; jieba.lcut for place names) + documents_frame"
     " + sentence_frame + clause_frame",
-    "extract": "target_frame (incl. jieba POS tagging) + target_units_frame + qualitative_frame",
-    "validate": "validate_targets + validate_documents (Great Expectations)",
+    "extract": "target_frame (incl. POS tagging) + target_units_frame + qualitative_frame + keywords_frame",
+    "validate": "validate_targets + validate_coverage + validate_documents (Great Expectations)",
+    "data docs": "build_data_docs: GX Data Docs pages of the run's suite results (one batch)",
     "load": "db.load_batch into a fresh DuckDB file (migrations applied beforehand, untimed)",
 }
 SUB_ROWS = {
@@ -340,9 +343,17 @@ def run_stages(raw: list[tuple[str, bytes]], workdir: Path) -> tuple[StageRun, d
         targets = target_frame(documents, sentences)
         units = target_units_frame(documents, targets)
         qualitative = qualitative_frame(documents, clauses)
+        keywords = keywords_frame(documents)
     with measured(run, "validate"):
         target_check = validate_targets(targets)
+        coverage_check = validate_coverage(documents, targets, target_check.passed)
         document_check = validate_documents(documents.drop("text"))
+    reports = Path(tempfile.mkdtemp(dir=workdir))
+    with measured(run, "data docs"):
+        build_data_docs(
+            reports, "bench", target_check.suite_results + coverage_check.suite_results + document_check.suite_results
+        )
+    shutil.rmtree(reports)
     batch = db.Batch(
         run_id=uuid.uuid4().hex[:16],
         documents=documents.with_columns(extractor_version=pl.lit(EXTRACTOR_VERSION)),
@@ -351,10 +362,13 @@ def run_stages(raw: list[tuple[str, bytes]], workdir: Path) -> tuple[StageRun, d
         qualitative=qualitative,
         units=units.join(target_check.passed.select("record_id"), on="record_id", how="semi"),
         clauses=clauses,
+        keywords=keywords,
         rejected=pl.DataFrame(
             schema={"path": pl.Utf8, "doc_id": pl.Utf8, "reason": pl.Utf8, "detail": pl.Utf8}
         ),
-        validation=pl.concat([target_check.results, document_check.results], how="diagonal_relaxed"),
+        validation=pl.concat(
+            [target_check.results, coverage_check.results, document_check.results], how="diagonal_relaxed"
+        ),
     )
     warehouse = Path(tempfile.mkdtemp(dir=workdir)) / "stages.duckdb"
     con = db.connect(warehouse)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
 
 from transforms.structure import document_metadata, infer_years_from_sessions, sentences
 
@@ -47,3 +48,18 @@ def test_sections_decide_review_or_plan_and_their_year():
     assert kinds["地区生产总值增长6%。"] == ("review", 2023)
     assert kinds["(一)持续推动经济以进促稳。"] == ("plan", 2024)
     assert kinds["各位代表:"][0] == "other"
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        ("——2024年1月8日在德州市第十八届人民代表大会第四次会议上", "2024-01-08"),
+        ("——2020年1月53日在聊城市第十六届人民代表大会第五次会议上", None),
+        ("——2023年2月29日在某市人民代表大会上", None),
+        ("德州市人民政府关于2023年重点工作的通知", None),
+    ],
+)
+def test_delivery_date_is_a_real_date_or_none(head, expected):
+    from transforms.structure import detect_delivered_on
+
+    assert detect_delivered_on(head + "\n各位代表:") == expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
 import polars as pl
 
@@ -198,11 +199,16 @@ def detect_session(text: str) -> tuple[int | None, int | None]:
 
 
 def detect_delivered_on(text: str) -> str | None:
+    """The ISO date of "2024年1月8日在…上"; None when there is none, or it is no real date (a typo
+    such as 1月53日 is unsure metadata, and would fail the warehouse's date column)."""
     found = DELIVERY_DATE.search(text[:3000])
     if not found:
         return None
     year, month, day = (int(g) for g in found.groups())
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
 
 
 def document_metadata(text: str) -> dict:
