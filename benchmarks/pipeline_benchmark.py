@@ -9,7 +9,7 @@ A script, not a test (speed is never asserted in tests). For each corpus size it
    normalize, segment, extract, validate, load), without Prefect, in a fresh process of its own,
    with the peak RSS during each stage; each a median of --runs;
 3. runs the real CLI (`govtargets run`) in a subprocess: wall time, the fixed Prefect start-up
-   (an empty input folder, median), peak memory of the pipeline process and of the Prefect server
+   (an empty input folder, median), peak memory of the pipeline process, its workers and the Prefect server
    it starts, and the incremental re-run on the unchanged corpus (a run whose processes outgrow
    --max-rss-gb is stopped and reported);
 4. runs, in the same process and on the same text, what a user would reach for instead:
@@ -351,7 +351,9 @@ def run_stages(raw: list[tuple[str, bytes]], workdir: Path) -> tuple[StageRun, d
     reports = Path(tempfile.mkdtemp(dir=workdir))
     with measured(run, "data docs"):
         build_data_docs(
-            reports, "bench", target_check.suite_results + coverage_check.suite_results + document_check.suite_results
+            reports,
+            "bench",
+            target_check.suite_results + coverage_check.suite_results + document_check.suite_results,
         )
     shutil.rmtree(reports)
     batch = db.Batch(
@@ -490,7 +492,8 @@ class CliRun:
     wall: float
     exit_code: int
     pipeline_peak: int  # bytes: peak RSS (VmHWM) of the govtargets process itself
-    children_peak: int  # bytes: the Prefect server (and any other child), sum of their peaks
+    server_peak: int  # bytes: the Prefect server (uvicorn child), sum of peaks
+    workers_peak: int  # bytes: the run's worker processes (process pool / Dask), sum of their peaks
     tree_peak: int  # bytes: highest sum of current RSS over the whole process tree
     kernel_maxrss: int  # bytes: wait4's ru_maxrss (largest process of the tree), a cross-check
     cpu_seconds: float
@@ -527,6 +530,7 @@ def run_cli(args: list[str], env: dict, log: Path, max_tree_bytes: float) -> Cli
         proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
         root = psutil.Process(proc.pid)
         peaks: dict[int, int] = {}
+        servers: set[int] = set()
         tree_peak, over_limit = 0, False
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
@@ -536,6 +540,8 @@ def run_cli(args: list[str], env: dict, log: Path, max_tree_bytes: float) -> Cli
             for member in [root, *root.children(recursive=True)]:
                 with contextlib.suppress(OSError, psutil.Error):
                     hwm, rss = _hwm_and_rss(member.pid)
+                    if member.pid not in peaks and "uvicorn" in " ".join(member.cmdline()):
+                        servers.add(member.pid)  # the Prefect server, apart from the run's own workers
                     peaks[member.pid] = max(peaks.get(member.pid, 0), hwm)
                     current += rss
             tree_peak = max(tree_peak, current)
@@ -549,7 +555,8 @@ def run_cli(args: list[str], env: dict, log: Path, max_tree_bytes: float) -> Cli
         wall=wall,
         exit_code=proc.returncode,
         pipeline_peak=peaks.get(proc.pid, 0),
-        children_peak=sum(v for k, v in peaks.items() if k != proc.pid),
+        server_peak=sum(v for k, v in peaks.items() if k in servers),
+        workers_peak=sum(v for k, v in peaks.items() if k != proc.pid and k not in servers),
         tree_peak=tree_peak,
         kernel_maxrss=usage.ru_maxrss * 1024,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
@@ -629,7 +636,8 @@ def summarize_cli(results: list[CliRun]) -> dict:
         "wall_s_median": round(median("wall"), 3),
         "wall_s": [round(r.wall, 3) for r in results],
         "pipeline_peak_mb_median": round(median("pipeline_peak") / 1e6, 1),
-        "prefect_server_peak_mb_median": round(median("children_peak") / 1e6, 1),
+        "prefect_server_peak_mb_median": round(median("server_peak") / 1e6, 1),
+        "workers_peak_mb_median": round(median("workers_peak") / 1e6, 1),
         "tree_peak_mb_median": round(median("tree_peak") / 1e6, 1),
         "kernel_maxrss_mb_median": round(median("kernel_maxrss") / 1e6, 1),
         "cpu_s_median": round(median("cpu_seconds"), 2),
@@ -998,6 +1006,7 @@ def e2e_table(sizes: dict, startup: dict) -> str:
                 full["work_s"],
                 full["mb_per_s_excl_startup"],
                 full["pipeline_peak_mb_median"],
+                full["workers_peak_mb_median"],
                 full["prefect_server_peak_mb_median"],
                 full["tree_peak_mb_median"],
                 rerun["wall_s_median"],
@@ -1014,6 +1023,7 @@ def e2e_table(sizes: dict, startup: dict) -> str:
             "work s",
             "MB/s excl. start-up",
             "peak RSS pipeline MB",
+            "peak RSS workers MB (sum)",
             "peak RSS Prefect server MB",
             "peak RSS tree MB",
             "re-run wall s",
