@@ -324,9 +324,10 @@ def publish_summary(summary: dict, validation: pl.DataFrame) -> None:
 
 def merge_ingested(parts: list[Ingested], anchors: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     """All batches' documents with years inferred across the whole run; duplicate files set aside."""
-    documents = pl.concat([p.documents for p in parts], how="vertical")
+    empty = pl.DataFrame(schema=DOCUMENT_SCHEMA | {"path": pl.Utf8})  # an empty folder gives no batches
+    documents = pl.concat([empty] + [p.documents for p in parts], how="vertical")
     unique, duplicates = split_duplicates(documents)
-    rejected = pl.concat([p.rejected for p in parts] + [duplicates], how="vertical")
+    rejected = pl.concat([pl.DataFrame(schema=REJECTED_SCHEMA)] + [p.rejected for p in parts] + [duplicates])
     documents = documents_frame(unique.drop("path").to_dicts(), anchors).with_columns(
         ingested_at=pl.lit(db.now())
     )

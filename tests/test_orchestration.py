@@ -223,3 +223,11 @@ def test_run_rejects_a_bad_runner_choice(bad, tmp_path):
 
     result = CliRunner().invoke(app, ["run", "--warehouse", str(tmp_path / "w.duckdb"), *bad])
     assert result.exit_code == 2
+
+
+def test_an_empty_input_folder_is_a_run_that_loads_nothing(prefect_harness, tmp_path):
+    from flows.pipeline import pipeline
+
+    (tmp_path / "empty").mkdir()
+    summary = pipeline(input_dir=str(tmp_path / "empty"), warehouse=str(tmp_path / "w.duckdb"))
+    assert (summary["files"], summary["documents"], summary["records"]) == (0, 0, 0)
