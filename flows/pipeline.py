@@ -288,7 +288,7 @@ def task_runner(runner: str, dask_address: str | None = None, workers: int | Non
 
 
 def library_versions() -> str:
-    names = ("govtargets", "prefect", "polars", "duckdb", "great-expectations", "opencc", "jieba")
+    names = ("govtargets", "prefect", "polars", "duckdb", "great-expectations", "opencc", "jieba", "rjieba")
     versions = {}
     for name in names:
         try:
