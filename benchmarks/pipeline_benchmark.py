@@ -230,6 +230,7 @@ class StageRun:
     cleared_caches: list[str] = field(default_factory=list)
 
 
+STAGE_BATCH_MB = 10.0  # the stages run batch by batch, like the flow (its batches are --batch-mb)
 STAGE_INCLUDES = {
     "decode": "sha256 doc id + decode_bytes (encoding detection) + detect_script",
     "normalize": "normalize_text (OpenCC t2s, width, layout)",
@@ -325,9 +326,9 @@ def clear_memo_caches() -> list[str]:
     return cleared
 
 
-def run_stages(raw: list[tuple[str, bytes]], workdir: Path) -> tuple[StageRun, dict]:
-    """One pass of the pipeline's stages over the corpus, in the flow's order, in this process."""
-    run = StageRun(cleared_caches=clear_memo_caches())
+def run_stages(raw: list[tuple[str, bytes]], workdir: Path, first: bool = True) -> tuple[StageRun, dict]:
+    """One pass of the pipeline's stages over a batch of files, in the flow's order, in this process."""
+    run = StageRun(cleared_caches=clear_memo_caches() if first else [])
     with measured(run, "decode"):
         decoded = _decode_all(raw, run)
     with measured(run, "normalize"):
@@ -423,14 +424,46 @@ def warm_up(workdir: Path) -> float:
     return time.perf_counter() - start
 
 
+def file_batches(files: list[Path], batch_mb: float) -> list[list[Path]]:
+    """Consecutive files of about batch_mb each: the pipeline works batch by batch, and so do the
+    stages here (one pass over 200 MB at once would measure swapping, not the stages)."""
+    batches, size = [[]], 0
+    for path in files:
+        length = path.stat().st_size
+        if batches[-1] and size + length > batch_mb * 1e6:
+            batches.append([])
+            size = 0
+        batches[-1].append(path)
+        size += length
+    return batches
+
+
+def merged_runs(runs: list[StageRun]) -> StageRun:
+    """One pass over the corpus from the passes over its batches: times and counts add up."""
+    merged = StageRun(cleared_caches=runs[0].cleared_caches)
+    for run in runs:
+        for name, seconds in run.seconds.items():
+            merged.seconds[name] = merged.seconds.get(name, 0.0) + seconds
+            merged.peak_mb[name] = max(merged.peak_mb.get(name, 0.0), run.peak_mb.get(name, 0.0))
+            merged.start_mb.setdefault(name, run.start_mb.get(name, 0.0))
+        for name, count in run.counts.items():
+            merged.counts[name] = merged.counts.get(name, 0) + count
+    return merged
+
+
 def stage_benchmark(corpus: Corpus, runs: int, workdir: Path) -> dict:
-    raw = [(p.name, p.read_bytes()) for p in corpus.files]  # reading the files is not a stage
+    batches = file_batches(corpus.files, STAGE_BATCH_MB)
     passes, consistent = [], None
     for i in range(runs):
-        run, extra = run_stages(raw, workdir)
+        parts = []
+        for number, files in enumerate(batches):
+            raw = [(p.name, p.read_bytes()) for p in files]  # reading the files is not a stage
+            run, extra = run_stages(raw, workdir, first=number == 0)
+            parts.append(run)
+            if i == 0 and number == 0:
+                consistent = check_document_rows(raw, extra["rows"])
+        run = merged_runs(parts)
         passes.append(run)
-        if i == 0:
-            consistent = check_document_rows(raw, extra["rows"])
         print(
             f"  stages run {i + 1}/{runs}: "
             + ", ".join(f"{k} {v:.1f}s" for k, v in run.seconds.items() if ":" not in k),

@@ -20,7 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 import polars as pl
-from prefect import flow, get_run_logger, task, unmapped
+from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
@@ -72,7 +72,6 @@ class FileBatch:
 class Ingested:
     documents: pl.DataFrame
     rejected: pl.DataFrame
-    unchanged: int
 
 
 @dataclass
@@ -114,11 +113,33 @@ def read_known_documents(warehouse: Path) -> tuple[set[str], pl.DataFrame]:
         con.close()
 
 
-@task(cache_policy=NO_CACHE, **IO_RETRIES, task_run_name="ingest-batch-{batch.number:04d}")
-def ingest_batch(batch: FileBatch, known: set[str], full_refresh: bool) -> Ingested:
-    """Decode, normalize and describe each new file; unusable files are recorded, not fatal."""
+@task(cache_policy=NO_CACHE, **IO_RETRIES)
+def find_changed_files(paths: list[Path], known: set[str], full_refresh: bool) -> list[Path]:
+    """Files whose bytes this extractor has not loaded yet (all of them on a full refresh).
+
+    Hashing here, in the flow's process, makes a re-run of an unchanged corpus read and hash the
+    files and nothing more: no worker process is started."""
+    if full_refresh:
+        return paths
     logger = get_run_logger()
-    rows, rejected, unchanged = [], [], 0
+    changed = []
+    for path in paths:
+        try:
+            unchanged = doc_id_of(path.read_bytes()) in known
+        except OSError:
+            unchanged = False  # ingest records why it cannot be read
+        if unchanged:
+            logger.info("%s: unchanged since it was loaded, skipped", path.name)
+        else:
+            changed.append(path)
+    return changed
+
+
+@task(cache_policy=NO_CACHE, **IO_RETRIES, task_run_name="ingest-batch-{batch.number:04d}")
+def ingest_batch(batch: FileBatch) -> Ingested:
+    """Decode, normalize and describe each file; unusable files are recorded, not fatal."""
+    logger = get_run_logger()
+    rows, rejected = [], []
     for path in batch.paths:
         try:
             data = path.read_bytes()
@@ -127,10 +148,6 @@ def ingest_batch(batch: FileBatch, known: set[str], full_refresh: bool) -> Inges
             logger.warning("%s: rejected, unreadable: %s", path, error)
             continue
         doc_id = doc_id_of(data)
-        if doc_id in known and not full_refresh:
-            unchanged += 1
-            logger.info("%s: unchanged since it was loaded, skipped", path.name)
-            continue
         try:
             row = document_row(path.name, data)
         except RejectedInput as error:
@@ -145,7 +162,7 @@ def ingest_batch(batch: FileBatch, known: set[str], full_refresh: bool) -> Inges
             path.name, row["encoding"], row["script"], row["region"], row["year"], row["n_chars"],
         )  # fmt: skip
     documents = pl.DataFrame(rows, schema=DOCUMENT_SCHEMA | {"path": pl.Utf8})
-    return Ingested(documents, pl.DataFrame(rejected, schema=REJECTED_SCHEMA), unchanged)
+    return Ingested(documents, pl.DataFrame(rejected, schema=REJECTED_SCHEMA))
 
 
 @task(cache_policy=NO_CACHE)
@@ -322,7 +339,7 @@ def publish_summary(summary: dict, validation: pl.DataFrame) -> None:
         create_table_artifact(key="data-quality", table=table.to_dicts(), description="Expectation results")
 
 
-def merge_ingested(parts: list[Ingested], anchors: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+def merge_ingested(parts: list[Ingested], anchors: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """All batches' documents with years inferred across the whole run; duplicate files set aside."""
     empty = pl.DataFrame(schema=DOCUMENT_SCHEMA | {"path": pl.Utf8})  # an empty folder gives no batches
     documents = pl.concat([empty] + [p.documents for p in parts], how="vertical")
@@ -331,7 +348,7 @@ def merge_ingested(parts: list[Ingested], anchors: pl.DataFrame) -> tuple[pl.Dat
     documents = documents_frame(unique.drop("path").to_dicts(), anchors).with_columns(
         ingested_at=pl.lit(db.now())
     )
-    return documents, rejected, sum(p.unchanged for p in parts)
+    return documents, rejected
 
 
 def rejected_batch(run_id: str, rejected: pl.DataFrame, document_results: pl.DataFrame) -> db.Batch:
@@ -394,10 +411,12 @@ def run_pipeline(
         known, anchors = read_known_documents(warehouse_path)
         progress.start(total_files=len(paths))
 
-        file_batches = plan_batches(paths, batch_mb)
-        ingested = ingest_batch.map(file_batches, known=unmapped(known), full_refresh=full_refresh).result()
-        documents, rejected, unchanged = merge_ingested(ingested, anchors)
-        progress.advance(unchanged + rejected.height)
+        changed = find_changed_files(paths, known, full_refresh)
+        unchanged = len(paths) - len(changed)
+        progress.advance(unchanged)
+        ingested = ingest_batch.map(plan_batches(changed, batch_mb)).result()
+        documents, rejected = merge_ingested(ingested, anchors)
+        progress.advance(rejected.height)
         del ingested
         document_check = validate_document_metadata(documents.drop("text"))
         suite_results = [("documents", result) for result in document_check.suite_results]
