@@ -171,8 +171,14 @@ def validate_document_metadata(documents: pl.DataFrame) -> ValidationOutcome:
     return validate_documents(documents)
 
 
-@task(cache_policy=NO_CACHE, task_run_name="extract-batch-{number:04d}")
-def extract_batch(number: int, documents: pl.DataFrame) -> Extracted:
+@task(cache_policy=NO_CACHE, task_run_name="extract-validate-batch-{number:04d}")
+def extract_and_validate_batch(number: int, documents: pl.DataFrame, run_id: str) -> Validated:
+    """A batch of documents -> its records, validated, ready to stage. One task, so that a batch's
+    records cross between processes once, on their way to the writer."""
+    return validate_records(extract_records(documents), run_id)
+
+
+def extract_records(documents: pl.DataFrame) -> Extracted:
     """Targets, qualitative targets, responsible units, clauses and keywords of a batch of documents."""
     sentences = sentence_frame(documents)
     targets = target_frame(documents, sentences)
@@ -187,8 +193,7 @@ def extract_batch(number: int, documents: pl.DataFrame) -> Extracted:
     )
 
 
-@task(cache_policy=NO_CACHE, task_run_name="validate-batch-{number:04d}")
-def validate_batch(number: int, extracted: Extracted, run_id: str) -> Validated:
+def validate_records(extracted: Extracted, run_id: str) -> Validated:
     """GX suites on a batch: failing rows go to quarantine, coverage gaps are warnings."""
     outcome = validate_targets(extracted.targets)
     coverage = validate_coverage(extracted.documents, extracted.targets, outcome.passed)
@@ -369,9 +374,9 @@ def extract_and_validate(groups: list[pl.DataFrame], run_id: str, in_flight: int
     """Validated batches in order, with at most `in_flight` batches submitted but not yet taken,
     so memory holds a few batches' records, not the whole run's."""
     pending: list[PrefectFuture] = []
-    for number, group in enumerate(groups):
-        extracted = extract_batch.submit(number, group)
-        pending.append(validate_batch.submit(number, extracted, run_id))
+    for number in range(len(groups)):
+        # popped, so that a batch's text is not held here once its worker has it
+        pending.append(extract_and_validate_batch.submit(number, groups.pop(0), run_id))
         if len(pending) >= in_flight:
             yield pending.pop(0).result()
     while pending:
