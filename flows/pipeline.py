@@ -442,11 +442,9 @@ def run_pipeline(
             stop_on_structural_failures(checked.structural_failures, reports_path, run_id, suite_results)
             stage_batch(warehouse_path, label, batch)
             held_back = batch.quarantine["record_id"].n_unique()
-            records, loaded, quarantined = (
-                records + batch.targets.height + held_back,
-                loaded + batch.targets.height,
-                quarantined + held_back,
-            )
+            loaded += batch.targets.height
+            quarantined += held_back
+            records += batch.targets.height + held_back
             validation.append(batch.validation)
             progress.advance(batch.documents.height)
         data_docs = publish_data_docs(reports_path, run_id, suite_results)
