@@ -31,7 +31,7 @@ from expectations.data_docs import build_data_docs
 from expectations.validate import ValidationOutcome, validate_coverage, validate_documents, validate_targets
 from flows import progress
 from transforms.decode import RejectedInput
-from transforms.documents import DOCUMENT_SCHEMA, doc_id_of, document_row, documents_frame, split_duplicates
+from transforms.documents import DOCUMENT_SCHEMA, doc_id_of, document_row, split_duplicates
 from transforms.extract import EXTRACTOR_VERSION
 from transforms.keywords import keywords_frame
 from transforms.records import (
@@ -41,6 +41,7 @@ from transforms.records import (
     target_frame,
     target_units_frame,
 )
+from transforms.structure import infer_years_from_sessions
 from warehouse import db
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "samples" / "corpus"
@@ -129,9 +130,13 @@ def find_changed_files(paths: list[Path], known: set[str], full_refresh: bool) -
         except OSError:
             unchanged = False  # ingest records why it cannot be read
         if unchanged:
-            logger.info("%s: unchanged since it was loaded, skipped", path.name)
+            # debug, not info: tens of thousands of such lines would be most of a re-run's work
+            logger.debug("%s: unchanged since it was loaded, skipped", path.name)
         else:
             changed.append(path)
+    logger.info(
+        "%d of %d files unchanged since they were loaded, skipped", len(paths) - len(changed), len(paths)
+    )
     return changed
 
 
@@ -172,10 +177,12 @@ def validate_document_metadata(documents: pl.DataFrame) -> ValidationOutcome:
 
 
 @task(cache_policy=NO_CACHE, task_run_name="extract-validate-batch-{number:04d}")
-def extract_and_validate_batch(number: int, documents: pl.DataFrame, run_id: str) -> Validated:
+def extract_and_validate_batch(
+    number: int, documents: pl.DataFrame, run_id: str, extractor_version: str
+) -> Validated:
     """A batch of documents -> its records, validated, ready to stage. One task, so that a batch's
     records cross between processes once, on their way to the writer."""
-    return validate_records(extract_records(documents), run_id)
+    return validate_records(extract_records(documents), run_id, extractor_version)
 
 
 def extract_records(documents: pl.DataFrame) -> Extracted:
@@ -193,14 +200,14 @@ def extract_records(documents: pl.DataFrame) -> Extracted:
     )
 
 
-def validate_records(extracted: Extracted, run_id: str) -> Validated:
+def validate_records(extracted: Extracted, run_id: str, extractor_version: str) -> Validated:
     """GX suites on a batch: failing rows go to quarantine, coverage gaps are warnings."""
     outcome = validate_targets(extracted.targets)
     coverage = validate_coverage(extracted.documents, extracted.targets, outcome.passed)
     passed_ids = outcome.passed.select("record_id")
     batch = db.Batch(
         run_id=run_id,
-        documents=extracted.documents.with_columns(extractor_version=pl.lit(EXTRACTOR_VERSION)),
+        documents=extracted.documents.with_columns(extractor_version=pl.lit(extractor_version)),
         targets=outcome.passed,
         quarantine=outcome.quarantined,
         qualitative=extracted.qualitative,
@@ -347,10 +354,11 @@ def publish_summary(summary: dict, validation: pl.DataFrame) -> None:
 def merge_ingested(parts: list[Ingested], anchors: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """All batches' documents with years inferred across the whole run; duplicate files set aside."""
     empty = pl.DataFrame(schema=DOCUMENT_SCHEMA | {"path": pl.Utf8})  # an empty folder gives no batches
-    documents = pl.concat([empty] + [p.documents for p in parts], how="vertical")
+    documents = pl.concat([empty] + [p.documents for p in parts], how="vertical", rechunk=False)
     unique, duplicates = split_duplicates(documents)
     rejected = pl.concat([pl.DataFrame(schema=REJECTED_SCHEMA)] + [p.rejected for p in parts] + [duplicates])
-    documents = documents_frame(unique.drop("path").to_dicts(), anchors).with_columns(
+    # Years straight on the frame: the documents' texts are never copied into Python objects.
+    documents = infer_years_from_sessions(unique.drop("path"), anchors).with_columns(
         ingested_at=pl.lit(db.now())
     )
     return documents, rejected
@@ -376,7 +384,8 @@ def extract_and_validate(groups: list[pl.DataFrame], run_id: str, in_flight: int
     pending: list[PrefectFuture] = []
     for number in range(len(groups)):
         # popped, so that a batch's text is not held here once its worker has it
-        pending.append(extract_and_validate_batch.submit(number, groups.pop(0), run_id))
+        # the version the flow skips by is the one recorded, whatever a worker process imported
+        pending.append(extract_and_validate_batch.submit(number, groups.pop(0), run_id, EXTRACTOR_VERSION))
         if len(pending) >= in_flight:
             yield pending.pop(0).result()
     while pending:
