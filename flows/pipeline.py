@@ -152,12 +152,11 @@ def ingest_batch(batch: FileBatch) -> Ingested:
             rejected.append({"path": str(path), "doc_id": None, "reason": "unreadable", "detail": str(error)})
             logger.warning("%s: rejected, unreadable: %s", path, error)
             continue
-        doc_id = doc_id_of(data)
         try:
-            row = document_row(path.name, data)
+            row = document_row(path.name, data)  # hashes the bytes for its doc_id
         except RejectedInput as error:
             rejected.append(
-                {"path": str(path), "doc_id": doc_id, "reason": error.reason, "detail": error.detail}
+                {"path": str(path), "doc_id": doc_id_of(data), "reason": error.reason, "detail": error.detail}
             )
             logger.warning("%s: rejected, %s: %s", path, error.reason, error.detail)
             continue
