@@ -18,8 +18,8 @@ import time
 import unicodedata
 from pathlib import Path
 
-from transforms.decode import to_simplified
-from transforms.normalize import normalize_text
+from govtargets.transforms.decode import to_simplified
+from govtargets.transforms.normalize import normalize_text
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "corpus"
 

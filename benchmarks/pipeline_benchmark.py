@@ -53,29 +53,28 @@ from pathlib import Path
 from typing import Self
 
 import duckdb
+import govtargets.transforms.extract as extract_module
+import govtargets.transforms.structure as structure_module
 import opencc
 import polars as pl
-
-import transforms.extract as extract_module
-import transforms.structure as structure_module
-from expectations.data_docs import build_data_docs
-from expectations.validate import validate_coverage, validate_documents, validate_targets
-from transforms.decode import RejectedInput, decode_bytes, detect_script
-from transforms.documents import doc_id_of, document_row, documents_frame
-from transforms.extract import EXTRACTOR_VERSION, find_mentions
-from transforms.keywords import keywords_frame
-from transforms.lexicon import VOCAB_DIR
-from transforms.normalize import normalize_text
-from transforms.numbers import MENTION, parse_number
-from transforms.records import (
+from govtargets.expectations.data_docs import build_data_docs
+from govtargets.expectations.validate import validate_coverage, validate_documents, validate_targets
+from govtargets.transforms.decode import RejectedInput, decode_bytes, detect_script
+from govtargets.transforms.documents import doc_id_of, document_row, documents_frame
+from govtargets.transforms.extract import EXTRACTOR_VERSION, find_mentions
+from govtargets.transforms.keywords import keywords_frame
+from govtargets.transforms.lexicon import VOCAB_DIR
+from govtargets.transforms.normalize import normalize_text
+from govtargets.transforms.numbers import MENTION, parse_number
+from govtargets.transforms.records import (
     clause_frame,
     qualitative_frame,
     sentence_frame,
     target_frame,
     target_units_frame,
 )
-from transforms.structure import document_metadata
-from warehouse import db
+from govtargets.transforms.structure import document_metadata
+from govtargets.warehouse import db
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples" / "corpus"
@@ -761,8 +760,7 @@ def _user_words() -> list[tuple[str, int, str]]:
 def reference_posseg():
     """jieba.posseg with the project's user dictionary loaded (the project loads it the same way)."""
     import jieba.posseg
-
-    from transforms import lexicon
+    from govtargets.transforms import lexicon
 
     if hasattr(lexicon, "tokenizer"):
         lexicon.tokenizer()

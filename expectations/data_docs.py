@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import great_expectations as gx
+from govtargets.expectations import suites
 from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
 from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.resource_identifiers import (
@@ -29,8 +30,6 @@ from great_expectations.data_context.types.resource_identifiers import (
 )
 from great_expectations.render.view import DefaultJinjaIndexPageView, DefaultJinjaPageView
 from jinja2 import BaseLoader
-
-from expectations import suites
 
 GX_PROJECT_DIR = "gx"
 SITE_DIR = "data_docs"

@@ -15,15 +15,14 @@ import re
 
 import great_expectations as gx
 import great_expectations.expectations as gxe
+from govtargets.transforms.numbers import BASE_UNITS as EXTRACTOR_UNITS
+from govtargets.transforms.numbers import FRACTION_UNIT
+from govtargets.transforms.records import FULL_YEAR, TARGET_SCHEMA, YEAR_TO_DATE
 from great_expectations.expectations.row_conditions import (
     Column,
     ComparisonCondition,
     Operator,
 )
-
-from transforms.numbers import BASE_UNITS as EXTRACTOR_UNITS
-from transforms.numbers import FRACTION_UNIT
-from transforms.records import FULL_YEAR, TARGET_SCHEMA, YEAR_TO_DATE
 
 STRUCTURAL = "structural"
 ROW = "row"

@@ -16,11 +16,10 @@ from typing import Any
 import great_expectations as gx
 import pandas as pd
 import polars as pl
+from govtargets.expectations import suites
 from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.expectations.row_conditions import deserialize_row_condition
-
-from expectations import suites
 
 DATASOURCE_NAME = "govtargets_frames"
 BATCH_DEFINITION_NAME = "whole_frame"

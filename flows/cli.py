@@ -12,11 +12,10 @@ from typing import Annotated
 import duckdb
 import polars as pl
 import typer
+from govtargets.warehouse import db
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-
-from warehouse import db
 
 app = typer.Typer(
     help="Chinese government work reports -> validated target records in DuckDB.", no_args_is_help=True
@@ -119,8 +118,8 @@ def run(
     if dask_address and runner != "dask":
         fail("--dask-address needs --runner dask", 2)
     _check_writable(path)
-    from flows import progress
-    from flows.pipeline import (
+    from govtargets.flows import progress
+    from govtargets.flows.pipeline import (
         default_reports,
         pipeline,
         task_runner,
@@ -157,9 +156,8 @@ def serve(
 ) -> None:
     """Run prefect.yaml's deployments (the daily schedule, the on-demand full re-extraction) from
     this process until stopped; --input/--warehouse replace their parameters."""
+    from govtargets.flows.schedule import runner_deployments
     from prefect import serve as serve_deployments
-
-    from flows.schedule import runner_deployments
 
     overrides = {}
     if input is not None:
@@ -215,7 +213,7 @@ def score(
     show: Annotated[int, typer.Option(help="How many misses and false hits to list per level")] = 30,
 ) -> None:
     """Precision and recall of the warehouse's records against gold JSONL files."""
-    from transforms.scoring import score as score_records
+    from govtargets.transforms.scoring import score as score_records
 
     files = sorted(gold.glob("*.jsonl"))
     if not files:
@@ -257,7 +255,9 @@ def report(
     warehouse: WarehouseOption = None,
 ) -> None:
     """Write a static HTML report (charts and tables, works offline) of the warehouse (read-only)."""
-    from flows.report import write_report  # Plotly is slow to import: only when a report is asked for
+    from govtargets.flows.report import (
+        write_report,  # Plotly is slow to import: only when a report is asked for
+    )
 
     path = db.warehouse_path(warehouse)
     try:
@@ -286,7 +286,7 @@ def export(
     warehouse: WarehouseOption = None,
 ) -> None:
     """Write every table and view of the warehouse to one Parquet or CSV file each (read-only)."""
-    from flows.export import FORMATS, export_warehouse
+    from govtargets.flows.export import FORMATS, export_warehouse
 
     if format not in FORMATS:
         fail(f"unknown format {format!r}: use parquet or csv", 2)

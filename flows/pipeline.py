@@ -20,29 +20,33 @@ from importlib import metadata
 from pathlib import Path
 
 import polars as pl
-from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from prefect.cache_policies import NO_CACHE
-from prefect.futures import PrefectFuture
-from prefect.runtime import flow_run
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
-
-from expectations.data_docs import build_data_docs
-from expectations.validate import ValidationOutcome, validate_coverage, validate_documents, validate_targets
-from flows import progress
-from transforms.decode import RejectedInput
-from transforms.documents import DOCUMENT_SCHEMA, doc_id_of, document_row, split_duplicates
-from transforms.extract import EXTRACTOR_VERSION
-from transforms.keywords import keywords_frame
-from transforms.records import (
+from govtargets.expectations.data_docs import build_data_docs
+from govtargets.expectations.validate import (
+    ValidationOutcome,
+    validate_coverage,
+    validate_documents,
+    validate_targets,
+)
+from govtargets.flows import progress
+from govtargets.transforms.decode import RejectedInput
+from govtargets.transforms.documents import DOCUMENT_SCHEMA, doc_id_of, document_row, split_duplicates
+from govtargets.transforms.extract import EXTRACTOR_VERSION
+from govtargets.transforms.keywords import keywords_frame
+from govtargets.transforms.records import (
     clause_frame,
     qualitative_frame,
     sentence_frame,
     target_frame,
     target_units_frame,
 )
-from transforms.structure import infer_years_from_sessions
-from warehouse import db
+from govtargets.transforms.structure import infer_years_from_sessions
+from govtargets.warehouse import db
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
+from prefect.runtime import flow_run
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "samples" / "corpus"
 INPUT_SUFFIXES = (".txt", ".text")

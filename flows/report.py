@@ -21,10 +21,9 @@ import jinja2
 import plotly.express as px
 import plotly.graph_objects as go
 import polars as pl
+from govtargets.transforms.records import indicator_vocabulary
 from markupsafe import Markup
 from plotly.offline import get_plotlyjs
-
-from transforms.records import indicator_vocabulary
 
 PLOTLY_JS = "plotly.min.js"
 # Fonts that carry Chinese glyphs on Linux (fonts-noto-cjk), Windows and macOS, then the browser's default.
@@ -32,7 +31,7 @@ FONT_FAMILY = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "Pin
 MAX_TABLE_ROWS = 500
 LONG_COLUMNS = ("evidence", "details", "reason", "input_path")  # wrapped in wide cells
 TEMPLATES = jinja2.Environment(
-    loader=jinja2.PackageLoader("flows", "templates"), autoescape=True, undefined=jinja2.StrictUndefined
+    loader=jinja2.PackageLoader("govtargets.flows", "templates"), autoescape=True, undefined=jinja2.StrictUndefined
 )
 
 

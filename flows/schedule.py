@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from govtargets.flows.pipeline import pipeline
 from prefect.deployments.runner import RunnerDeployment
 from prefect.schedules import Cron
-
-from flows.pipeline import pipeline
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PREFECT_YAML = PROJECT_ROOT / "prefect.yaml"

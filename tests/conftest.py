@@ -38,7 +38,7 @@ def sample_corpus(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def sample_run(prefect_harness, sample_corpus, tmp_path_factory) -> dict:
     """The `pipeline` flow run once on the sample corpus into a fresh warehouse."""
-    from flows.pipeline import pipeline
+    from govtargets.flows.pipeline import pipeline
 
     warehouse = tmp_path_factory.mktemp("warehouse") / "govtargets.duckdb"
     summary = pipeline(input_dir=str(sample_corpus), warehouse=str(warehouse))

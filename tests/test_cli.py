@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 
+from govtargets.flows.cli import app
+from govtargets.warehouse import db
 from typer.testing import CliRunner
-
-from flows.cli import app
-from warehouse import db
 
 runner = CliRunner()
 

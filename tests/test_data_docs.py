@@ -12,12 +12,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 from conftest import SAMPLE_CORPUS
+from govtargets.expectations import data_docs, suites
+from govtargets.expectations.validate import validate_coverage, validate_documents, validate_targets
+from govtargets.transforms.documents import document_row, documents_frame
+from govtargets.transforms.records import sentence_frame, target_frame
 from typer.testing import CliRunner
-
-from expectations import data_docs, suites
-from expectations.validate import validate_coverage, validate_documents, validate_targets
-from transforms.documents import document_row, documents_frame
-from transforms.records import sentence_frame, target_frame
 
 RUNS = ("run-a", "run-b")
 SUITES = (
@@ -211,7 +210,7 @@ def test_a_result_page_shows_the_suite_and_its_expectations(site, tmp_path):
 
 
 def test_run_prints_where_the_data_docs_are(prefect_harness, sample_corpus, tmp_path):
-    from flows.cli import app
+    from govtargets.flows.cli import app
 
     reports = tmp_path / "my reports"
     result = CliRunner().invoke(
@@ -233,7 +232,7 @@ def test_run_prints_where_the_data_docs_are(prefect_harness, sample_corpus, tmp_
 
 
 def test_an_unusable_reports_folder_fails_before_the_run(tmp_path):
-    from flows.cli import app
+    from govtargets.flows.cli import app
 
     blocker = tmp_path / "file"
     blocker.write_text("x")

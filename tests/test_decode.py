@@ -6,8 +6,7 @@ import codecs
 
 import pytest
 from conftest import SAMPLE_CORPUS
-
-from transforms.decode import (
+from govtargets.transforms.decode import (
     RejectedInput,
     _gb2312_level1,
     decode_bytes,
@@ -15,7 +14,7 @@ from transforms.decode import (
     han_share,
     plausibility,
 )
-from transforms.normalize import normalize_text
+from govtargets.transforms.normalize import normalize_text
 
 SIMPLIFIED = (SAMPLE_CORPUS / "003_62f548a5d263e92b.txt").read_text(encoding="utf-8")
 TRADITIONAL = (SAMPLE_CORPUS / "002_02eb02d9f6deeb92.txt").read_text(encoding="utf-8")

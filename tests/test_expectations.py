@@ -4,17 +4,16 @@ import re
 
 import polars as pl
 import pytest
-
-from expectations import suites
-from expectations.validate import (
+from govtargets.expectations import suites
+from govtargets.expectations.validate import (
     ValidationOutcome,
     document_coverage,
     validate_coverage,
     validate_documents,
     validate_targets,
 )
-from transforms.documents import DOCUMENT_SCHEMA as DOCUMENTS
-from transforms.records import TARGET_SCHEMA
+from govtargets.transforms.documents import DOCUMENT_SCHEMA as DOCUMENTS
+from govtargets.transforms.records import TARGET_SCHEMA
 
 # the documents frame as validated: the ingest schema's columns the suite needs, plus the load time
 DOCUMENT_SCHEMA = {name: DOCUMENTS[name] for name in suites.DOCUMENT_COLUMNS if name in DOCUMENTS} | {

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from govtargets.flows.cli import app
+from govtargets.flows.export import UTF8_BOM, exportable_relations
+from govtargets.warehouse import db
 from typer.testing import CliRunner
-
-from flows.cli import app
-from flows.export import UTF8_BOM, exportable_relations
-from warehouse import db
 
 runner = CliRunner()
 

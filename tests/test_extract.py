@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from transforms.extract import extract_sentence
-from transforms.numbers import parse_chinese_numeral
+from govtargets.transforms.extract import extract_sentence
+from govtargets.transforms.numbers import parse_chinese_numeral
 
 
 def records(sentence: str, section_kind: str = "plan", year: int = 2024) -> list[dict]:
@@ -159,8 +158,7 @@ def test_figures_without_an_indicator_are_skipped():
 
 def test_indicator_codes_map_national_provincial_and_city_wording():
     import polars as pl
-
-    from transforms.records import indicator_code_expr
+    from govtargets.transforms.records import indicator_code_expr
 
     wording = [
         "国内生产总值",

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
-
-from transforms.records import CLAUSE, SENTENCE_SCHEMA, clause_frame, target_units_frame
+from govtargets.transforms.records import CLAUSE, SENTENCE_SCHEMA, clause_frame, target_units_frame
 
 SENTENCES = [
     "城镇新增就业5万人,登记失业率控制在3%以内。",

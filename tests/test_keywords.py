@@ -5,8 +5,7 @@ from __future__ import annotations
 import jieba.analyse
 import polars as pl
 import pytest
-
-from transforms.keywords import STOP_WORDS, document_keywords, keywords_frame
+from govtargets.transforms.keywords import STOP_WORDS, document_keywords, keywords_frame
 
 REPORT = (
     "今年以来,我们坚持发展第一要务,全面推进棚户区改造,新开工棚户区改造13496套,"

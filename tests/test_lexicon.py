@@ -8,8 +8,14 @@ from pathlib import Path
 import jieba
 import jieba.posseg
 import pytest
-
-from transforms.lexicon import USER_DICTIONARY, jieba_dictionary_tags, pos_tags, tokenizer, user_words, words
+from govtargets.transforms.lexicon import (
+    USER_DICTIONARY,
+    jieba_dictionary_tags,
+    pos_tags,
+    tokenizer,
+    user_words,
+    words,
+)
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples" / "corpus"
 # Characters the two segmenters treat differently at the edges of what they segment.

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from govtargets.transforms.normalize import normalize_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from transforms.normalize import normalize_text
 
 
 def test_full_width_digits_and_percent_become_parseable():

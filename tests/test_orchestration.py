@@ -12,8 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 from conftest import ROOT
-
-from warehouse import db
+from govtargets.warehouse import db
 
 # Everything a run loads, compared without what differs by construction between two runs.
 CONTENT_TABLES = (
@@ -63,7 +62,7 @@ def assert_same_content(left: Path, right: Path) -> None:
 
 
 def test_plan_batches_groups_files_up_to_the_size(tmp_path):
-    from flows.pipeline import plan_batches
+    from govtargets.flows.pipeline import plan_batches
 
     sizes = [300, 300, 500, 1200, 100]
     paths = []
@@ -82,7 +81,7 @@ def test_plan_batches_groups_files_up_to_the_size(tmp_path):
 
 
 def test_extraction_groups_keep_order_and_every_document():
-    from flows.pipeline import extraction_groups
+    from govtargets.flows.pipeline import extraction_groups
 
     documents = pl.DataFrame({"doc_id": list("abcde"), "n_chars": [400, 400, 400, 2000, 10]})
     groups = extraction_groups(documents, batch_mb=0.003)  # 1000 characters
@@ -91,7 +90,7 @@ def test_extraction_groups_keep_order_and_every_document():
 
 
 def test_duplicate_files_are_set_aside_naming_the_first():
-    from transforms.documents import split_duplicates
+    from govtargets.transforms.documents import split_duplicates
 
     documents = pl.DataFrame({"doc_id": ["x", "y", "x"], "path": ["b/2.txt", "a.txt", "a/1.txt"]})
     unique, duplicates = split_duplicates(documents)
@@ -104,8 +103,8 @@ def test_duplicate_files_are_set_aside_naming_the_first():
 def test_one_file_per_batch_gives_the_same_warehouse(sample_run, tmp_path):
     """Many batches (years inferred across them, validation results summed over them, progress
     reported as they land) load exactly what one batch loads."""
-    from flows import progress
-    from flows.pipeline import pipeline
+    from govtargets.flows import progress
+    from govtargets.flows.pipeline import pipeline
 
     seen: list[tuple[int, int]] = []
     warehouse = tmp_path / "batched.duckdb"
@@ -118,7 +117,7 @@ def test_one_file_per_batch_gives_the_same_warehouse(sample_run, tmp_path):
 
 
 def test_dask_runner_gives_the_same_warehouse(sample_run, tmp_path):
-    from flows.pipeline import pipeline, task_runner
+    from govtargets.flows.pipeline import pipeline, task_runner
 
     warehouse = tmp_path / "dask.duckdb"
     on_dask = pipeline.with_options(task_runner=task_runner("dask", workers=2))
@@ -128,7 +127,7 @@ def test_dask_runner_gives_the_same_warehouse(sample_run, tmp_path):
 
 
 def test_a_copied_file_is_rejected_as_a_duplicate(prefect_harness, sample_corpus, tmp_path):
-    from flows.pipeline import pipeline
+    from govtargets.flows.pipeline import pipeline
 
     corpus = tmp_path / "corpus"
     shutil.copytree(sample_corpus, corpus)
@@ -217,16 +216,15 @@ def test_serve_runs_the_declared_deployments(prefect_harness, tmp_path):
 
 @pytest.mark.parametrize("bad", [["--runner", "spark"], ["--dask-address", "tcp://127.0.0.1:1"]])
 def test_run_rejects_a_bad_runner_choice(bad, tmp_path):
+    from govtargets.flows.cli import app
     from typer.testing import CliRunner
-
-    from flows.cli import app
 
     result = CliRunner().invoke(app, ["run", "--warehouse", str(tmp_path / "w.duckdb"), *bad])
     assert result.exit_code == 2
 
 
 def test_an_empty_input_folder_is_a_run_that_loads_nothing(prefect_harness, tmp_path):
-    from flows.pipeline import pipeline
+    from govtargets.flows.pipeline import pipeline
 
     (tmp_path / "empty").mkdir()
     summary = pipeline(input_dir=str(tmp_path / "empty"), warehouse=str(tmp_path / "w.duckdb"))

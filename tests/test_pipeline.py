@@ -15,8 +15,7 @@ import polars as pl
 import psutil
 import pytest
 from conftest import SAMPLE_GOLD, read_gold
-
-from warehouse import db
+from govtargets.warehouse import db
 
 BAD_INPUTS = Path(__file__).parent / "data" / "bad_inputs"
 TABLES = (
@@ -121,7 +120,7 @@ def test_main_expected_targets_come_out_right(sample_run, gold_file, marker, unt
 
 
 def test_second_run_changes_no_rows(sample_run):
-    from flows.pipeline import pipeline
+    from govtargets.flows.pipeline import pipeline
 
     before = counts(sample_run["warehouse"])
     summary = pipeline(input_dir=str(sample_run["corpus"]), warehouse=str(sample_run["warehouse"]))
@@ -138,7 +137,7 @@ def test_records_in_equal_targets_plus_quarantine(sample_run):
 
 
 def test_gold_scores_meet_the_bar(sample_run):
-    from transforms.scoring import score
+    from govtargets.transforms.scoring import score
 
     gold = pl.concat([pl.read_ndjson(p) for p in sorted(SAMPLE_GOLD.glob("*.jsonl"))], how="diagonal_relaxed")
     predicted = query(sample_run["warehouse"], "select * from targets")
@@ -151,7 +150,7 @@ def test_gold_scores_meet_the_bar(sample_run):
 
 
 def test_bad_files_are_rejected_and_the_rest_loads(prefect_harness, sample_corpus, tmp_path):
-    from flows.pipeline import pipeline
+    from govtargets.flows.pipeline import pipeline
 
     corpus = tmp_path / "corpus"
     shutil.copytree(sample_corpus, corpus)
@@ -242,7 +241,7 @@ def test_sample_corpus_is_fully_covered(sample_run):
 @pytest.fixture(scope="module")
 def bad_inputs_run(prefect_harness, sample_corpus, tmp_path_factory) -> dict:
     """The flow over the sample corpus plus tests/data/bad_inputs (in a subfolder)."""
-    from flows.pipeline import pipeline
+    from govtargets.flows.pipeline import pipeline
 
     corpus = tmp_path_factory.mktemp("corpus_with_bad_inputs")
     shutil.copytree(sample_corpus, corpus, dirs_exist_ok=True)
@@ -370,7 +369,7 @@ def small_corpus(sample_corpus, folder, names=("000", "001")):
 
 
 def test_a_full_refresh_gives_identical_tables(sample_run, tmp_path):
-    from flows.pipeline import pipeline
+    from govtargets.flows.pipeline import pipeline
 
     copy = tmp_path / "copy.duckdb"
     shutil.copy(sample_run["warehouse"], copy)
@@ -382,7 +381,7 @@ def test_a_full_refresh_gives_identical_tables(sample_run, tmp_path):
 def test_a_new_extractor_version_extracts_documents_again(
     prefect_harness, sample_corpus, tmp_path, monkeypatch
 ):
-    import flows.pipeline as flow_module
+    import govtargets.flows.pipeline as flow_module
 
     corpus, warehouse = small_corpus(sample_corpus, tmp_path / "corpus"), tmp_path / "w.duckdb"
     monkeypatch.setattr(flow_module, "EXTRACTOR_VERSION", "test-1")
@@ -416,7 +415,7 @@ def run_killed_inside_its_load(corpus, warehouse) -> subprocess.CompletedProcess
     from prefect.settings import PREFECT_API_URL
 
     script = (
-        "from flows.pipeline import pipeline; "
+        "from govtargets.flows.pipeline import pipeline; "
         f"pipeline(input_dir={str(corpus)!r}, warehouse={str(warehouse)!r})"
     )
     env = os.environ | {"PREFECT_API_URL": PREFECT_API_URL.value(), db.TEST_PAUSE_IN_LOAD_ENV: "300"}
@@ -447,7 +446,7 @@ def run_killed_inside_its_load(corpus, warehouse) -> subprocess.CompletedProcess
 def test_a_run_killed_during_its_load_leaves_the_last_committed_state(
     prefect_harness, sample_corpus, tmp_path
 ):
-    from flows.pipeline import pipeline
+    from govtargets.flows.pipeline import pipeline
 
     corpus, warehouse = small_corpus(sample_corpus, tmp_path / "corpus"), tmp_path / "w.duckdb"
     pipeline(input_dir=str(corpus), warehouse=str(warehouse))
@@ -486,7 +485,7 @@ def test_a_run_killed_during_its_load_leaves_the_last_committed_state(
 def test_a_second_run_on_a_warehouse_in_use_fails_fast_and_changes_nothing(
     prefect_harness, sample_corpus, tmp_path
 ):
-    from flows.pipeline import pipeline
+    from govtargets.flows.pipeline import pipeline
 
     warehouse = tmp_path / "w.duckdb"
     with db.run_lock(warehouse), pytest.raises(db.WarehouseError, match="another govtargets run"):

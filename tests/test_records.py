@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-
-from transforms.records import FULL_YEAR, YEAR_TO_DATE, period_expr, sentence_frame, target_frame
+from govtargets.transforms.records import FULL_YEAR, YEAR_TO_DATE, period_expr, sentence_frame, target_frame
 
 
 def period(evidence: str, section: str | None = None, sentence: str | None = None) -> str:

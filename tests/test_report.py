@@ -12,11 +12,10 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from govtargets.flows import report
+from govtargets.flows.cli import app
+from govtargets.warehouse import db
 from typer.testing import CliRunner
-
-from flows import report
-from flows.cli import app
-from warehouse import db
 
 runner = CliRunner()
 SECTIONS = ("headline", "achievement", "quality", "keywords")

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-
-from transforms.structure import document_metadata, infer_years_from_sessions, sentences
+from govtargets.transforms.structure import document_metadata, infer_years_from_sessions, sentences
 
 
 def test_work_report_metadata_from_its_own_text():
@@ -60,6 +59,6 @@ def test_sections_decide_review_or_plan_and_their_year():
     ],
 )
 def test_delivery_date_is_a_real_date_or_none(head, expected):
-    from transforms.structure import detect_delivered_on
+    from govtargets.transforms.structure import detect_delivered_on
 
     assert detect_delivered_on(head + "\n各位代表:") == expected

@@ -6,10 +6,9 @@ import itertools
 
 import polars as pl
 import pytest
-
-from transforms.keywords import STOP_WORDS, TOP_K
-from transforms.records import TARGET_SCHEMA, UNIT_SCHEMA
-from warehouse import db
+from govtargets.transforms.keywords import STOP_WORDS, TOP_K
+from govtargets.transforms.records import TARGET_SCHEMA, UNIT_SCHEMA
+from govtargets.warehouse import db
 
 PLAN, REVIEW = "plan-2023", "review-2024"
 _offsets = itertools.count(0, 100)

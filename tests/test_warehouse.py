@@ -5,9 +5,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 import pytest
-
-from transforms.records import TARGET_SCHEMA
-from warehouse import db
+from govtargets.transforms.records import TARGET_SCHEMA
+from govtargets.warehouse import db
 
 
 def empty(schema: dict) -> pl.DataFrame:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import hashlib
 
 import polars as pl
-
-from transforms.decode import decode_bytes, detect_script
-from transforms.normalize import normalize_text
-from transforms.structure import document_metadata, infer_years_from_sessions
+from govtargets.transforms.decode import decode_bytes, detect_script
+from govtargets.transforms.normalize import normalize_text
+from govtargets.transforms.structure import document_metadata, infer_years_from_sessions
 
 DOCUMENT_SCHEMA = {
     "doc_id": pl.Utf8,

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from transforms.lexicon import pos_tags, tag_words, words
-from transforms.numbers import (
+from govtargets.transforms.lexicon import pos_tags, tag_words, words
+from govtargets.transforms.numbers import (
     BASE_UNITS,
     CHINESE_NUMERALS,
     CLASSIFIERS,

@@ -7,9 +7,8 @@ from functools import lru_cache
 
 import jieba.analyse
 import polars as pl
-
-from transforms.lexicon import VOCAB_DIR, words
-from transforms.numbers import ARABIC, BASE_UNITS, CHINESE, MAGNITUDES, PERCENT_UNITS
+from govtargets.transforms.lexicon import VOCAB_DIR, words
+from govtargets.transforms.numbers import ARABIC, BASE_UNITS, CHINESE, MAGNITUDES, PERCENT_UNITS
 
 TOP_K = 20
 STOP_WORDS = VOCAB_DIR / "stop_words.txt"

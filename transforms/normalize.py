@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from transforms.decode import to_simplified
+from govtargets.transforms.decode import to_simplified
 
 # Full-width ASCII (U+FF01..U+FF5E) and the ideographic space fold to ASCII so numbers parse
 # ("６．５％" -> "6.5%"); NFKC would also rewrite CJK compatibility characters, which we keep.

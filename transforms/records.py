@@ -7,10 +7,9 @@ import re
 from functools import lru_cache
 
 import polars as pl
-
-from transforms.extract import CLAUSE_DELIMITERS, extract_sentence
-from transforms.lexicon import VOCAB_DIR
-from transforms.structure import sentences
+from govtargets.transforms.extract import CLAUSE_DELIMITERS, extract_sentence
+from govtargets.transforms.lexicon import VOCAB_DIR
+from govtargets.transforms.structure import sentences
 
 TARGET_SCHEMA = {
     "record_id": pl.Utf8,

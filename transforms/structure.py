@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
-
-from transforms.lexicon import jieba_dictionary_tags, words
-from transforms.normalize import FULL_STOP, HEADING_LEVELS
-from transforms.numbers import parse_chinese_numeral
+from govtargets.transforms.lexicon import jieba_dictionary_tags, words
+from govtargets.transforms.normalize import FULL_STOP, HEADING_LEVELS
+from govtargets.transforms.numbers import parse_chinese_numeral
 
 
 def chinese_small_number(text: str) -> int | None:
