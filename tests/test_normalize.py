@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from govtargets.transforms.normalize import normalize_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -103,3 +104,35 @@ REPORT_PIECES = st.sampled_from(
 def test_normalization_is_idempotent(text):
     once = normalize_text(text)
     assert normalize_text(once) == once
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [
+        # decimals split by a space in copying or a hard wrap
+        ("实现生产总值6835. 27亿元", "实现生产总值6835.27亿元"),
+        ("人均可支配收入49532元,增长5 .2%。", "人均可支配收入49532元,增长5.2%。"),
+        ("人口自然增长率6. 2‰", "人口自然增长率6.2‰"),
+        # a space between two numbers separates them
+        ("公文搜 2021-07-28 08:33:05 政府报告", "公文搜2021-07-28 08:33:05政府报告"),
+        # a space before a bracket inside a name
+        ("全国百强区 (县) 增至12个", "全国百强区(县)增至12个"),
+        # HTML entities, also with the & split off
+        ("实行& ldquo;卡长”负责制", "实行“卡长”负责制"),
+        ("增长&nbsp;5%", "增长5%"),
+        # forum anti-copy junk; abbreviations and English survive
+        ("相当“不简单的”。0 s5 T6 T, z7 [2 R- z, s3 [5 ?", "相当“不简单的”。"),
+        ("2017年工作总体要求8 \\4 x- D: N) T9 g/ n' w7 A9 o) h", "2017年工作总体要求"),
+        ("PM2.5 and GDP in the end", "PM2.5 and GDP in the end"),
+    ],
+)
+def test_web_copy_noise(raw, normalized):
+    assert normalize_text(raw) == normalized
+
+
+def test_labelled_items_of_a_bullet_summary_stay_lines():
+    text = "财政:积极的财政政策要加力提效。赤字率拟按3%安排\n税费优惠:对现行减税降费等措施,该延续的延续,该优化的优化\n"
+    assert normalize_text(text).split("\n") == [
+        "财政:积极的财政政策要加力提效。赤字率拟按3%安排",
+        "税费优惠:对现行减税降费等措施,该延续的延续,该优化的优化",
+    ]

@@ -6,15 +6,16 @@ ASCII digits/letters/punctuation, and Chinese-only punctuation (。、“” …
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 
 from govtargets.transforms.decode import to_simplified
 
-# Full-width ASCII (U+FF01..U+FF5E) and the ideographic space fold to ASCII so numbers parse
+# Full-width ASCII (U+FF01..U+FF5E), the ideographic and the no-break space fold to ASCII so numbers parse
 # ("６．５％" -> "6.5%"); NFKC would also rewrite CJK compatibility characters, which we keep.
-WIDTH_TABLE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
-FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000]")  # the keys of WIDTH_TABLE
+WIDTH_TABLE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA0: 0x20}
+FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000\u00a0]")  # the keys of WIDTH_TABLE
 HALF_WIDTH = {chr(code): chr(folded) for code, folded in WIDTH_TABLE.items()}
 
 TONE_MARKS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
@@ -51,10 +52,25 @@ SENTENCE_END = re.compile(r"[。！？!?；;:：][”’\")）]*$")
 MIN_BROKEN_LINE = 20
 MAX_HEADING = 30
 FULL_STOP = re.compile(r"[。！？!?]")
+LABELLED_ITEM = re.compile(rf"^[{HAN}]{{2,10}}:")
 MAX_LAYOUT_PASSES = 5
 
 DOUBLED_PUNCT = re.compile(r"([,。;:、!?])(?:\s*\1)+")
-SPACE_AROUND_NUMBER = re.compile(rf"(?<=[\d%{HAN}{CJK_PUNCT}])[ \t]+(?=[\d%{HAN}{CJK_PUNCT}])")
+# Spaces that web copying and hard wraps leave beside numbers and Chinese ("达 12.82 万亿元",
+# "同 比增长", "百强区 (县)"); a space between two digits stays, since it separates numbers
+# ("2021-07-28 08:33:05"), and a decimal split by a space is mended on its own (SPACED_DECIMAL).
+SPACE_AROUND_NUMBER = re.compile(
+    rf"(?<=[\d%{HAN}{CJK_PUNCT}()])[ \t]+(?=[%{HAN}{CJK_PUNCT}()])|(?<=[%{HAN}{CJK_PUNCT}()])[ \t]+(?=\d)"
+)
+# "6835. 27亿元", "增长5 .2%", "6. 2‰": one number that a line wrap or a copy split.
+SPACED_DECIMAL = re.compile(r"(?<=\d)(?:[ \t]+\.[ \t]*|\.[ \t]+)(?=\d)")
+# Anti-copy junk of forum reposts: runs of short ASCII tokens ("0 s5 T6 T, z7 [2 R- z"). Four or
+# more tokens of at most three printable characters, at least one a digit and one punctuation, so
+# that abbreviations and English words ("GDP", "PM2.5", "the end of it") are never touched.
+FORUM_JUNK = re.compile(r"(?<![!-~])(?:[!-~]{1,3}[ \t]+){3,}[!-~]{1,3}(?![!-~])")
+JUNK_DIGIT, JUNK_PUNCT = re.compile(r"\d"), re.compile(r"[!-/:-@\[-`{-~]")
+# An HTML entity whose "&" a copy separated from its name ("& ldquo;"), so html.unescape misses it.
+BROKEN_ENTITY = re.compile(r"&[ \t]+(?=[a-z]{2,8};)")
 # Inline numbering in one-line notices ("…如下。一、提升科技创新能力1.推动…"): break before it.
 INLINE_SECTION = re.compile(
     r"(?<=[。;)])\s*(?=(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\))[^\d\n])"
@@ -72,6 +88,20 @@ def fold_width(text: str) -> str:
 
 def strip_pinyin_glosses(text: str) -> str:
     return PINYIN_GLOSS.sub("", text)
+
+
+def _is_junk(run: re.Match) -> str:
+    token = run.group(0)
+    return "" if JUNK_DIGIT.search(token) and JUNK_PUNCT.search(token) else token
+
+
+def strip_forum_junk(text: str) -> str:
+    return FORUM_JUNK.sub(_is_junk, text) if " " in text else text
+
+
+def unescape_entities(text: str) -> str:
+    """HTML entities left in copied text ("&ldquo;卡长”", "&nbsp;"), as the page meant them."""
+    return html.unescape(BROKEN_ENTITY.sub("&", text)) if "&" in text else text
 
 
 def _clean_line(line: str) -> str:
@@ -98,8 +128,12 @@ def _is_cut_sentence(line: str) -> bool:
 
 
 def _starts_new_block(line: str) -> bool:
-    """A numbered item, or a short line that does not end a sentence: a heading."""
-    return bool(ENUMERATOR.match(line)) or (len(line) <= MAX_HEADING and not SENTENCE_END.search(line))
+    """A numbered item, a labelled item of a bullet summary ("财政:…", "就业:…"), or a short line
+    that does not end a sentence: a heading."""
+    return (
+        bool(ENUMERATOR.match(line) or LABELLED_ITEM.match(line))
+        or (len(line) <= MAX_HEADING and not SENTENCE_END.search(line))
+    )
 
 
 def rejoin_broken_lines(text: str) -> str:
@@ -123,7 +157,7 @@ def rejoin_broken_lines(text: str) -> str:
 def tidy_spacing(text: str) -> str:
     if " " not in text and "\t" not in text:
         return text  # both patterns need a space or tab; normalized text often has none
-    text = SPACE_AROUND_NUMBER.sub("", text)
+    text = SPACE_AROUND_NUMBER.sub("", SPACED_DECIMAL.sub(".", text))
     return re.sub(r"[ \t]{2,}", " ", text)
 
 
@@ -146,7 +180,8 @@ def normalize_text(text: str) -> str:
     """Raw decoded text -> the canonical text every later stage works on (idempotent)."""
     text = unicodedata.normalize("NFC", text.replace("\ufeff", ""))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = strip_pinyin_glosses(to_simplified(fold_width(text)))
+    text = strip_pinyin_glosses(to_simplified(fold_width(unescape_entities(text))))
+    text = strip_forum_junk(text)  # before tidy_spacing glues the junk's digits to the text
     # The layout steps feed each other (removing markup exposes spaces, joining lines exposes
     # inline numbering), so they run until nothing changes: at most a few passes in practice.
     for _ in range(MAX_LAYOUT_PASSES):
