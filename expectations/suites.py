@@ -16,8 +16,10 @@ import re
 import great_expectations as gx
 import great_expectations.expectations as gxe
 from govtargets.transforms.numbers import BASE_UNITS as EXTRACTOR_UNITS
-from govtargets.transforms.numbers import FRACTION_UNIT
-from govtargets.transforms.records import FULL_YEAR, TARGET_SCHEMA, YEAR_TO_DATE
+from govtargets.transforms.numbers import CLASSIFIERS, FRACTION_UNIT, MAGNITUDES, PERCENT_UNITS, TIME_UNITS
+from govtargets.transforms.records import TARGET_SCHEMA
+from govtargets.transforms.timing import ACHIEVEMENT, FULL_YEAR, TARGET, YEAR_SOURCES, YEAR_TO_DATE
+from govtargets.transforms.vocabulary import RANGE_QUALIFIER, indicator_codes, qualifiers
 from great_expectations.expectations.row_conditions import (
     Column,
     ComparisonCondition,
@@ -50,66 +52,23 @@ DOCUMENT_COLUMNS: tuple[str, ...] = (
     "ingested_at",
 )
 
-KINDS = frozenset({"target", "achievement"})
+KINDS = frozenset({TARGET, ACHIEVEMENT})
 METRICS = frozenset({"growth", "level", "share", "change", "other"})
 DIRECTIONS = frozenset({"up", "down"})
 COMMITMENTS = frozenset({"hard", "soft"})
 SCRIPTS = frozenset({"simplified", "traditional"})
 PERIODS = frozenset({FULL_YEAR, YEAR_TO_DATE})
-QUALIFIERS = frozenset(
-    {
-        "",
-        "以上",
-        "左右",
-        "以内",
-        "以下",
-        "不少于",
-        "不低于",
-        "不超过",
-        "不高于",
-        "多",
-        "超过",
-        "超",
-        "突破",
-        "余",
-        "力争",
-        "至少",
-        "区间",
-        "近",
-        "约",
-    }
-)
-RANGE_QUALIFIER = "区间"
-# Headline indicators that are rates: a figure for them in tonnes or people is a misread unit.
-RATE_INDICATOR_CODES = ("CPI", "REGISTERED_UNEMPLOYMENT", "SURVEYED_UNEMPLOYMENT", "R_AND_D_INTENSITY")
-RATE_UNITS = frozenset({"%", "‰", "个百分点", "百分点"})
+# The bound words of transforms/vocab/qualifiers.csv (the extractor reads the same file), or none.
+QUALIFIERS = frozenset({"", *qualifiers()})
+# Headline indicators that are rates (vocab/indicators.csv): a figure for them in tonnes or people
+# is a misread unit.
+RATE_INDICATOR_CODES = indicator_codes("is_rate")
+RATE_UNITS = frozenset(PERCENT_UNITS)
 
-UNIT_MAGNITUDES: tuple[str, ...] = ("十", "百", "千", "万", "十万", "百万", "千万", "亿", "万亿")
-BASE_UNITS = frozenset(
-    {
-        # rates and ratios
-        "%", "‰", "个百分点", "百分点", "倍",
-        # people
-        "人", "人次", "名", "位", "户", "岁",
-        # money
-        "元", "美元", "港元", "欧元",
-        # counts of things
-        "个", "家", "套", "所", "处", "条", "项", "件", "场", "台", "张", "部", "座", "类", "大类",
-        "次", "辆", "批", "批次", "支", "床", "间", "册", "篇", "块", "棵", "株", "头", "只", "对",
-        "期", "届", "艘", "架", "标箱",
-        # length, area, volume
-        "公里", "千米", "米", "亩", "公顷", "平方公里", "平方米", "立方米",
-        # mass, energy, power
-        "吨", "标准煤", "吨标准煤", "斤", "公斤", "千瓦", "千瓦时", "度",
-        # concentrations (PM2.5 targets)
-        "微克/立方米", "毫克/立方米",
-        # time
-        "年", "个月", "周", "天", "小时",
-    }
-    # every unit the extractor knows is a known unit here too (眼 for wells, 种 for kinds …)
-    | set(EXTRACTOR_UNITS)
-    | {FRACTION_UNIT}
-)  # fmt: skip
+# Every unit the extractor reads (transforms/vocab/units.csv), with an alternative in brackets
+# ("万台(套)"); a bare magnitude counts people ("288万农村贫困人口"); a ratio has no unit ("1.7").
+UNIT_MAGNITUDES: tuple[str, ...] = tuple(MAGNITUDES)
+BASE_UNITS = frozenset(EXTRACTOR_UNITS) | set(PERCENT_UNITS) | set(TIME_UNITS) | {FRACTION_UNIT}
 
 
 def _alternation(options) -> str:
@@ -117,7 +76,10 @@ def _alternation(options) -> str:
     return "|".join(re.escape(option) for option in sorted(options, key=lambda o: (-len(o), o)))
 
 
-UNIT_PATTERN = rf"^(?:{_alternation(UNIT_MAGNITUDES)})?(?:{_alternation(BASE_UNITS)})$"
+UNIT_PATTERN = (
+    rf"^(?:{_alternation(UNIT_MAGNITUDES)})?"
+    rf"(?:(?:{_alternation(BASE_UNITS)})(?:\((?:{_alternation(CLASSIFIERS)})\))?)?$"
+)
 
 YEAR_MIN, YEAR_MAX = 1949, 2100
 # Growth of an arbitrary indicator from a small base can be large ("到位资金增长170%"); a
@@ -214,6 +176,7 @@ def _categorical_expectations() -> list:
         ("direction", DIRECTIONS),
         ("commitment", COMMITMENTS),
         ("period", PERIODS),
+        ("year_source", frozenset(YEAR_SOURCES)),
     )
     for column, allowed in sets:
         expectations.append(

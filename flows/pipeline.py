@@ -39,7 +39,7 @@ from govtargets.transforms.records import (
     target_frame,
     target_units_frame,
 )
-from govtargets.transforms.structure import infer_years_from_sessions
+from govtargets.transforms.timing import infer_years_from_sessions
 from govtargets.warehouse import db
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact

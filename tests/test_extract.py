@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from govtargets.transforms.extract import extract_sentence
+from govtargets.transforms.extract import RULES, extract_sentence, find_mentions
 from govtargets.transforms.numbers import parse_chinese_numeral
+from govtargets.transforms.timing import ACHIEVEMENT, TARGET, Cue, TimeContext
 
 
 def records(sentence: str, section_kind: str = "plan", year: int = 2024) -> list[dict]:
-    return extract_sentence(sentence, section_kind, year)
+    """Records of `sentence` in a plan section of a report for `year`, or in the review of `year`."""
+    if section_kind == "review":
+        context = TimeContext(year + 1, "text", section=Cue("heading", ACHIEVEMENT, year, "year"))
+    else:
+        context = TimeContext(year, "text", section=Cue("heading", TARGET, year, "year"))
+    return extract_sentence(sentence, context)
 
 
 def one(sentence: str, **kwargs) -> dict:
@@ -189,3 +195,157 @@ def test_indicator_codes_map_national_provincial_and_city_wording():
         "CPI",
         None,
     ]
+
+
+# ---------------------------------------------------------------- a table of cases per rule
+
+# (sentence, [(indicator, value, unit, qualifier, stretch_value), ...]) for each rule of RULES,
+# named as the rule is; every rule has its table (test_every_rule_has_a_table_of_cases).
+RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
+    "thresholds_in_lists": [
+        (
+            "营业收入过300亿元、100亿元的企业分别发展到5家、10家。",
+            [
+                ("营业收入过300亿元的企业", 5.0, "家", "", None),
+                ("营业收入过100亿元的企业", 10.0, "家", "", None),
+            ],
+        ),
+        (
+            "县县财政收入过10亿元,新增4个过20亿元。",
+            [("县县财政收入", 10.0, "亿元", "过", None), ("新增财政收入", 4.0, "个", "", None)],
+        ),
+        ("实施亿元以上重大产业项目128个。", [("亿元以上重大产业项目", 128.0, "个", "", None)]),
+        (
+            "总投资630亿元的京东方第8.6代生产线项目开工建设。",
+            [("京东方第8.6代生产线项目开工建设", 630.0, "亿元", "", None)],
+        ),
+    ],
+    "stretch_values": [
+        ("地区生产总值增长6%,力争6.5%。", [("地区生产总值", 6.0, "%", "", 6.5)]),
+        ("一般公共预算收入增长5%,争取达到6%。", [("一般公共预算收入", 5.0, "%", "", 6.0)]),
+    ],
+    "leading_qualifiers": [
+        ("全年增值税留抵退税超过2.4万亿元。", [("增值税留抵退税", 2.4, "万亿元", "超过", None)]),
+        ("近1亿农村贫困人口实现脱贫。", [("农村贫困人口实现脱贫", 1.0, "亿", "近", None)]),
+        ("地区生产总值超2.2万亿元。", [("地区生产总值", 2.2, "万亿元", "超", None)]),
+        ("通过5个项目验收。", [("项目验收", 5.0, "个", "", None)]),
+    ],
+    "list_qualifiers": [
+        (
+            "城乡居民收入分别增长6.5%和8%左右。",
+            [("城镇居民收入", 6.5, "%", "左右", None), ("农村居民收入", 8.0, "%", "左右", None)],
+        ),
+        (
+            "城镇调查失业率、居民消费价格涨幅分别控制在5%和3%以内。",
+            [("城镇调查失业率", 5.0, "%", "以内", None), ("居民消费价格涨幅", 3.0, "%", "以内", None)],
+        ),
+    ],
+    "not_records": [
+        ("去年政府工作报告确定的10件民生实事全部完成。", []),
+        ("加快推进38项重点工作落实。", []),
+        ("果断出台稳增长26条等一揽子措施。", []),
+        ("人均地区生产总值5.18万元,比全省高1.18万元。", [("人均地区生产总值", 5.18, "万元", "", None)]),
+        ("占全区比重32.6%,高于全市平均水平8.7个百分点。", [("全区比重", 32.6, "%", "", None)]),
+        ("全球创新指数排名提升5位至第24位。", []),
+        ("137个市重点项目完成投资236.8亿元。", [("市重点项目完成投资", 236.8, "亿元", "", None)]),
+    ],
+    "indicators": [
+        (
+            "全市完成生产总值1601.73亿元,增长10.4%。",
+            [("生产总值", 1601.73, "亿元", "", None), ("生产总值", 10.4, "%", "", None)],
+        ),
+        ("325个产业项目竣工投产。", [("产业项目竣工投产", 325.0, "个", "", None)]),
+        (
+            "地区生产总值突破400亿元大关,达到417亿元。",
+            [("地区生产总值", 400.0, "亿元", "突破", None), ("地区生产总值", 417.0, "亿元", "", None)],
+        ),
+        (
+            "一般公共预算收入2652亿元(人民币,下同),增长1.4%。",
+            [("一般公共预算收入", 2652.0, "亿元", "", None), ("一般公共预算收入", 1.4, "%", "", None)],
+        ),
+    ],
+    "shared_heads": [
+        (
+            "新建3个市级和15个县级重点医疗卫生项目。",
+            [("市级重点医疗卫生项目", 3.0, "个", "", None), ("县级重点医疗卫生项目", 15.0, "个", "", None)],
+        ),
+    ],
+    "respectively": [
+        (
+            "城乡居民人均可支配收入26096元和10736元,增长13%和16%。",
+            [
+                ("城镇居民人均可支配收入", 26096.0, "元", "", None),
+                ("农村居民人均可支配收入", 10736.0, "元", "", None),
+                ("城镇居民人均可支配收入", 13.0, "%", "", None),
+                ("农村居民人均可支配收入", 16.0, "%", "", None),
+            ],
+        ),
+        (
+            "接待游客1.7亿人次,旅游总花费突破3000亿元,分别增长15.6%、24.4%。",
+            [
+                ("接待游客", 1.7, "亿人次", "", None),
+                ("旅游总花费", 3000.0, "亿元", "突破", None),
+                ("接待游客", 15.6, "%", "", None),
+                ("旅游总花费", 24.4, "%", "", None),
+            ],
+        ),
+    ],
+    "generic_heads": [
+        (
+            "茶饮产品产量达到8000吨,实现产值9亿元。",
+            [("茶饮产品产量", 8000.0, "吨", "", None), ("茶饮产品产值", 9.0, "亿元", "", None)],
+        ),
+        ("新兴产业加速成长,产值增长145%。", [("新兴产业产值", 145.0, "%", "", None)]),
+    ],
+    "clean_indicators": [
+        (
+            "全年完成工业投资134.8亿元,同比增长102.8%。",
+            [("工业投资", 134.8, "亿元", "", None), ("工业投资", 102.8, "%", "", None)],
+        ),
+        ("一般公共预算收入[1]17.7亿元。", [("一般公共预算收入", 17.7, "亿元", "", None)]),
+        (
+            "地区生产总值增长9.4%,同比(下同)增长9%。",
+            [("地区生产总值", 9.4, "%", "", None), ("地区生产总值", 9.0, "%", "", None)],
+        ),
+        (
+            "全员劳动生产率每人9.6万元,比上年增加0.56万元。",
+            [("全员劳动生产率", 9.6, "万元", "", None), ("全员劳动生产率", 0.56, "万元", "", None)],
+        ),
+    ],
+}
+
+
+def test_every_rule_has_a_table_of_cases():
+    assert [rule.name for rule in RULES] == list(RULE_CASES)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [(sentence, expected) for cases in RULE_CASES.values() for sentence, expected in cases],
+)
+def test_rule_cases(sentence, expected):
+    got = [
+        (r["indicator"], r["value"], r["unit"], r["qualifier"], r["stretch_value"]) for r in records(sentence)
+    ]
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "value", "unit"),
+    [
+        ("固定资产投资增长-18.9%。", -18.9, "%"),  # a negative growth written with its sign
+        ("288万农村贫困人口实现脱贫。", 288.0, "万"),  # a bare magnitude counting people
+        ("规模以上工业总产值突破千亿元。", 1000.0, "亿元"),  # a round number in words
+        ("新增就业两万人。", 2.0, "万人"),
+        ("完成设备更新6.5万台(套)。", 6.5, "万台(套)"),  # an alternative unit in brackets
+        ("城乡居民收入倍差缩小至1.7以内。", 1.7, ""),  # a ratio has no unit
+    ],
+)
+def test_figures_as_written(sentence, value, unit):
+    [mention] = [m for m in find_mentions(sentence) if m.live]
+    assert (mention.value, mention.unit) == (value, unit)
+
+
+def test_metric_of_a_year_on_year_difference_in_units_is_a_change():
+    found = records("人均地区生产总值5.18万元,比上年增加0.17万元。", section_kind="review", year=2018)
+    assert [(r["metric"], r["value"]) for r in found] == [("level", 5.18), ("change", 0.17)]

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import polars as pl
 import pytest
-from govtargets.transforms.structure import document_metadata, infer_years_from_sessions, sentences
+from govtargets.transforms.structure import document_metadata, sentences
 
 
 def test_work_report_metadata_from_its_own_text():
@@ -13,6 +12,7 @@ def test_work_report_metadata_from_its_own_text():
     assert meta == {
         "region": "聊城市",
         "year": 2020,
+        "year_source": "text",
         "doc_type": "work_report",
         "delivered_on": "2020-05-26",
         "congress_term": 17,
@@ -23,21 +23,6 @@ def test_work_report_metadata_from_its_own_text():
 def test_unsure_metadata_stays_null():
     meta = document_metadata("加快发展现代服务业,推动高质量发展。")
     assert meta["region"] is None and meta["year"] is None and meta["doc_type"] is None
-
-
-def test_year_inferred_from_another_session_of_the_same_congress():
-    docs = pl.DataFrame(
-        {
-            "region": ["德州市", "德州市", "聊城市"],
-            "year": [2020, None, None],
-            "congress_term": [18, 18, 17],
-            "session_no": [4, 3, 3],
-        },
-        schema_overrides={"year": pl.Int32, "congress_term": pl.Int32, "session_no": pl.Int32},
-    )
-    out = infer_years_from_sessions(docs)
-    assert out["year"].to_list() == [2020, 2019, None]
-    assert out["year_source"].to_list() == ["text", "session", None]
 
 
 def test_sections_decide_review_or_plan_and_their_year():

@@ -7,13 +7,15 @@ import hashlib
 import polars as pl
 from govtargets.transforms.decode import decode_bytes, detect_script
 from govtargets.transforms.normalize import normalize_text
-from govtargets.transforms.structure import document_metadata, infer_years_from_sessions
+from govtargets.transforms.structure import document_metadata
+from govtargets.transforms.timing import infer_years_from_sessions
 
 DOCUMENT_SCHEMA = {
     "doc_id": pl.Utf8,
     "source_name": pl.Utf8,
     "region": pl.Utf8,
     "year": pl.Int32,
+    "year_source": pl.Utf8,
     "doc_type": pl.Utf8,
     "encoding": pl.Utf8,
     "encoding_confidence": pl.Float64,

@@ -1,13 +1,21 @@
 """Sentences -> target and achievement records.
 
-Each sentence is handled on its own (a batched function over the sentences frame); the rules
-are general ones about how Chinese policy text states figures, never about particular reports.
+A sentence's figures are found first (`find_mentions`: number, unit, bound words written with
+them). Then the named rules of RULES run over them in order; each reads some fields of the
+figures and sets others (its `reads` and `sets`), and tests/test_extract.py has a table of cases
+for each. A figure a rule finds to be no record (a size threshold, a stretch value, a count of
+effort, a gap to another area …) is `dropped` with that rule's reason. Last, each remaining
+figure's time (kind, year, period) is the time resolver's (`timing.resolve`).
+
+The rules are general ones about how Chinese policy text states figures, never about particular
+reports, and their words are vocabularies (transforms/vocab/, read through transforms.vocabulary).
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,6 +26,7 @@ from govtargets.transforms.numbers import (
     CLASSIFIERS,
     FRACTION,
     FRACTION_UNIT,
+    MAGNITUDES,
     MENTION,
     PERCENT_UNITS,
     is_counting_chinese_numeral,
@@ -25,47 +34,92 @@ from govtargets.transforms.numbers import (
     parse_number,
     unit_parts,
 )
+from govtargets.transforms.timing import TimeContext, resolve
+from govtargets.transforms.vocabulary import (
+    RANGE_QUALIFIER,
+    alternation,
+    qualifier_pattern,
+    qualifier_patterns,
+    qualifiers,
+    word_pattern,
+)
+from govtargets.transforms.vocabulary import (
+    words as vocabulary_words,
+)
 
 # Documents loaded by another version are extracted again: bump when records or keywords change.
-EXTRACTOR_VERSION = "0.2.0"
+EXTRACTOR_VERSION = "0.3.0"
 
-CLAUSE_DELIMITERS = ",;:。!?"
+# "丨" and "|" separate the parts of a web page's headline ("成都市政府工作报告丨2023年…").
+CLAUSE_DELIMITERS = ",;:。!?丨|"
 LIST_DELIMITERS = "、"
-TRAILING_QUALIFIERS = ("以上", "左右", "以内", "以下")
+LIST_JOINERS = ("、", "和", "及", "与")  # between the items of a list of figures
+HAN = r"\u4e00-\u9fff"
+
+# ---------------------------------------------------------------- vocabularies as patterns
+
+TRAILING_QUALIFIERS = tuple(sorted(qualifiers(position="after"), key=len, reverse=True))
+FLOOR_OR_CEILING_AFTER = qualifiers(position="after", bound="floor") + qualifiers(
+    position="after", bound="ceiling"
+)
+INSIDE_QUALIFIERS = qualifiers(position="inside")
+STRETCH_WORD = "力争"  # a clause opening with it marks its figure (qualifiers.csv, bound stretch)
 # Leading bound words, longest first; a short verb may stand between them and the number.
 LEADING_QUALIFIER = re.compile(
-    r"(不少于|不低于|不超过|不高于|超过|突破|至少|超)(?:达到|建成|完成|实现|新增|引进|达)?$"
+    rf"({alternation(qualifier_patterns('before'))})(?:{word_pattern('lead_verb')})?$"
 )
-STRETCH_BRIDGE = re.compile(r"^[,]?(?:力争|争取)(?:达到|实现|增长|突破)?$")
+LEADING_QUALIFIER_WORDS = re.compile(alternation(qualifier_patterns("before")))
+STRETCH_BRIDGE = re.compile(rf"^[,]?{word_pattern('stretch_bridge')}(?:{word_pattern('stretch_verb')})?$")
 RANGE_TAIL = re.compile(r"^[-—–~至到](\d+(?:\.\d+)?)")
-# After a measure (money, power, area), 以上/以下 + a noun, or 的, makes the figure a size
-# threshold of what follows ("投资5000万元以上的项目", "30万千瓦以下燃煤机组"), not a record.
-THRESHOLD_TAIL = re.compile(r"^(?:(?:以上|以下|及以上)?的|(?:以上|以下)[\u4e00-\u9fff])")
-HAN_NEXT = re.compile(r"^[“\u4e00-\u9fff]")
-OVER_THRESHOLD = re.compile(r"(?<![超通])过$")  # "营收过100亿元的企业"; not 超过 (a bound word)
+# After a measure (money, power, area), a floor or ceiling word + a noun, or 的, makes the figure a
+# size threshold of what follows ("投资5000万元以上的项目", "30万千瓦以下燃煤机组"), not a record.
+THRESHOLD_TAIL = re.compile(
+    rf"^(?:{alternation(FLOOR_OR_CEILING_AFTER, escape=True)}?的|{alternation(FLOOR_OR_CEILING_AFTER, escape=True)}[{HAN}])"
+)
+HAN_NEXT = re.compile(rf"^[“{HAN}]")
+# 过 as a bound word before a figure that ends its clause; before 的 or a noun, a threshold
+OVER = "过"
+OVER_BEFORE = re.compile(rf"{qualifier_pattern(OVER)}$")
+PROJECT_SIZE = re.compile(rf"{word_pattern('project_size')}$")
 NOT_VALUE_BEFORE = re.compile(r"(?:第|[A-Za-z]|[×x*+·.])$")
 NOT_VALUE_AFTER = re.compile(r"^[A-Za-z×·+]")
+DATE_START = re.compile(r"^(?:19|20)\d{2}[年\-/.]")
+THRESHOLD_AFTER_COUNT = re.compile(rf"^{alternation(qualifier_patterns('before'))}\d")
+NEGATIVE_AFTER_GROWTH = re.compile(rf"{word_pattern('growth_word')}[-−]$")
+# "6.5万台(套)": an alternative classifier in brackets is part of the unit.
+BRACKETED_UNIT = re.compile(rf"^\(({'|'.join(re.escape(u) for u in CLASSIFIERS)})\)")
+# A bare 万/亿 counts people before a noun phrase that names them ("288万农村贫困人口").
+PEOPLE_AFTER = re.compile(rf"^[{HAN}]{{0,8}}?{word_pattern('people_noun')}")
+# A figure written without a unit, of an indicator that is a ratio ("收入倍差缩小至1.7以内").
+UNITLESS_RATIO = re.compile(
+    rf"{word_pattern('ratio_noun')}[{HAN}]{{0,4}}?(?P<num>\d+(?:\.\d+)?)(?={alternation(TRAILING_QUALIFIERS, escape=True)}|[,;。]|$)"
+)
 
-GROWTH_WORDS = re.compile(r"(增长|增速|增幅|涨幅|上涨|提高|提升|增加|下降|降低|减少|压减|回落|下降到)")
-UP_WORDS = re.compile(r"增长|增速|增幅|涨幅|上涨|提高|提升|增加|扩大|新增")
-DOWN_WORDS = re.compile(r"下降|降低|减少|压减|回落|压降|削减")
-HARD_WORDS = re.compile(r"确保|必须|坚决|务必|严格控制|严守")
-SOFT_WORDS = re.compile(r"力争|争取|努力|力求|尽力|争创")
+GROWTH_WORDS = re.compile(word_pattern("growth_word"))
+UP_WORDS = re.compile(word_pattern("up_word"))
+DOWN_WORDS = re.compile(word_pattern("down_word"))
+HARD_WORDS = re.compile(word_pattern("hard_word"))
+SOFT_WORDS = re.compile(word_pattern("soft_word"))
+REACHED_VERB = re.compile(rf"{word_pattern('reached_verb')}$")
 
 # Words that open a clause but are not part of what is measured.
-LEADING_NOISE = re.compile(
-    r"^(?:其中|全市|全省|全县|全区|全国|全年|年内|今年|当年|首次|累计|共|当期|同时|力争|确保|争取|努力|"
-    r"[一二三四五两\d]+年内|到\d{4}年(?:底|末)?|\d{4}年|去年|预计)+"
-)
+LEADING_NOISE = re.compile(rf"^{word_pattern('leading_noise')}+")
 TRAILING_VERBS = re.compile(
-    r"(?:分别|均|都|将|要|可|已)?(?:增长|下降|提高|降低|增加|减少|压减|压降|削减|上涨|达到|达|控制在|稳定在|保持在|保持|"
-    r"突破|超过|超|为|到|至|发展到|提高到|提升到|扩大到|增加到|下降到|实现|完成|不少于|不低于|不超过|至少|"
-    r"分别|由|从|约|近|在|是)+$"
+    rf"(?:{word_pattern('trailing_adverb')})*(?:{word_pattern('trailing_verb')})+(?:{word_pattern('trailing_adverb')})*$"
+    rf"|(?:{word_pattern('trailing_adverb')})+$"
 )
 # Verbs that define the measure itself and so stay in the indicator ("新增学位", "新开工棚户区").
-MEASURE_VERBS = re.compile(
-    r"^(?:新增|新建|新开工|新改建|新改扩建|新扩建|改扩建|新集聚|新培育|新认定|新开发|新开通|新筹集|新登记|引进|改造|整治改造|关停|治理|新设|新引进|新入选|新获批|新创建)"
-)
+MEASURE_VERBS = re.compile(rf"^{word_pattern('measure_verb')}")
+# Words never part of an indicator: comparisons with the year before, asides, footnote markers.
+COMPARISON = re.compile(word_pattern("comparison"))
+ASIDE = re.compile(rf"\([^()]*{word_pattern('aside')}[^()]*\)?")
+FOOTNOTE = re.compile(r"\[\d{1,2}\]")
+MILESTONE_NOUN = re.compile(rf"^{word_pattern('milestone_noun')}")
+META_NOUN = re.compile(rf"^(?:{word_pattern('list_word')}|一揽子)*{word_pattern('meta_noun')}")
+GAP_BEFORE = re.compile(rf"{word_pattern('gap_comparison')}[{HAN}]{{0,2}}$")
+RANK_WORDS = re.compile(word_pattern("rank_word"))
+GENERIC_HEADS = frozenset(vocabulary_words("generic_head"))
+NOT_INDICATORS = frozenset(vocabulary_words("not_indicator"))
 NOMINAL_FLAGS = (
     "n",
     "vn",
@@ -88,44 +142,17 @@ NOMINAL_FLAGS = (
     "a",
 )
 STOP_FLAGS = ("v", "d", "ad", "p", "c", "u", "ud", "uj", "ul", "uz", "y", "r", "vd")
-
-PAST_YEAR_OPENING = re.compile(r"^(?:去年|上年|(\d{4})年(?:,|以来|全市|全省|我市))")
-YEARS_WITHIN = re.compile(r"([一二三四五两\d])年内")
-BY_YEAR = re.compile(r"到(\d{4})年")
 START_LEVEL = re.compile(r"由$|从$")
 
 # Units that can close "幼儿园所", "床位张" (a count whose number was lost after its noun);
 # 条/项/名 are left out because they end ordinary words ("产业链条", "事项", "人名").
 NOUN_HEAD_UNITS = frozenset({"所", "张", "处", "套", "座", "台", "辆", "家", "个", "户"})
 MISSING_UNITS = frozenset(
-    {
-        "个",
-        "家",
-        "处",
-        "所",
-        "张",
-        "项",
-        "名",
-        "套",
-        "户",
-        "条",
-        "座",
-        "台",
-        "辆",
-        "场",
-        "年",
-        "亿元",
-        "万元",
-        "万人",
-        "人",
-        "公里",
-        "亩",
-        "万亩",
-        "吨",
-        "万吨",
-    }
-)
-
+    {"个", "家", "处", "所", "张", "项", "名", "套", "户", "条", "座", "台", "辆", "场", "年", "亿元", "万元",
+     "万人", "人", "公里", "亩", "万亩", "吨", "万吨"}
+)  # fmt: skip
+# 亿元以上项目: a money threshold written in words (one 亿元), not a count whose number was lost.
+MONEY_IN_WORDS = frozenset(unit for unit in MISSING_UNITS if unit[0] in MAGNITUDES and unit.endswith("元"))
 
 # A unit word not right after a digit or numeral: the only place a lost number can be. (The
 # lookahead for a unit's first character only lets the scan skip other characters fast.)
@@ -133,6 +160,12 @@ BARE_UNIT = re.compile(
     rf"(?=[{''.join(sorted({unit[0] for unit in MISSING_UNITS}))}])"
     rf"(?<![\d{CHINESE_NUMERALS}])(?:{'|'.join(sorted(MISSING_UNITS, key=len, reverse=True))})"
 )
+
+# Why a figure is not a record (Mention.dropped).
+THRESHOLD, STRETCH, META_COUNT, GAP, RANK_MOVE, SET_SIZE = (
+    "threshold", "stretch value", "count of effort", "gap to another area", "move in a ranking",
+    "size of the set its clause is about",
+)  # fmt: skip
 
 
 @dataclass(slots=True)  # slots: cheaper to make and read; there is one per figure
@@ -147,11 +180,18 @@ class Mention:
     qualifier: str = ""
     stretch_value: float | None = None
     missing: bool = False
-    threshold: bool = False
-    consumed: bool = False
+    dropped: str | None = None  # why it is not a record
     start_level: bool = False
     indicator: str | None = None
     text: str = ""  # the number as written
+
+    @property
+    def threshold(self) -> bool:
+        return self.dropped == THRESHOLD
+
+    @property
+    def live(self) -> bool:
+        return self.dropped is None
 
 
 # ---------------------------------------------------------------- spans
@@ -193,61 +233,102 @@ def clause_bounds(sentence: str, position: int, delimiters: str = CLAUSE_DELIMIT
     return (before.end() if before else 0), (after.start() if after else len(sentence))
 
 
+def _skip_aside(sentence: str, position: int) -> int:
+    """Past a parenthesised aside that stands at `position` ("2652亿元(人民币,下同)以上")."""
+    aside = ASIDE.match(sentence, position)
+    return aside.end() if aside and sentence[position] == "(" else position
+
+
 # ---------------------------------------------------------------- mentions
 
 
 def _mention_from_match(sentence: str, match: re.Match) -> Mention | None:
     number, pct, base, mag = match.group("num"), match.group("pct"), match.group("base"), match.group("mag")
-    if not (pct or base):
+    start, end = match.start(), match.end()
+    if not number[0].isdigit():
+        number, mag = _numeral_and_magnitude(number, mag, base)
+        if number is None:
+            return None
+    # without a unit, only a bare 万/亿 that counts people ("288万农村贫困人口") is a figure
+    counts_people = bool(mag and number[0].isdigit() and PEOPLE_AFTER.match(sentence[end:]))
+    if not (pct or base or counts_people):
         return None
-    if not number[0].isdigit() and not is_counting_chinese_numeral(number):
-        return None
-    if NOT_VALUE_BEFORE.search(sentence[: match.start()]) or NOT_VALUE_AFTER.match(sentence[match.end() :]):
+    if NOT_VALUE_BEFORE.search(sentence[:start]) or NOT_VALUE_AFTER.match(sentence[end:]):
         return None
     unit, factor, base_unit = unit_parts(mag, base, pct)
-    mention = Mention(
-        start=match.start(),
-        end=match.end(),
-        number_end=match.start() + len(number),
-        value=parse_number(number),
-        unit=unit,
-        factor=factor,
-        base_unit=base_unit,
-    )
+    if not base and not pct:
+        base_unit = "人"
+    bracketed = BRACKETED_UNIT.match(sentence[end:])
+    if bracketed and base:
+        unit, end = unit + bracketed.group(0), end + bracketed.end()
+    value = parse_number(number)
+    if value is not None and NEGATIVE_AFTER_GROWTH.search(sentence[:start]):
+        value, start = -value, start - 1  # "增长-18.9%"
+    mention = Mention(start=start, end=end, number_end=match.start() + len(number), value=value,
+                      unit=unit, factor=factor, base_unit=base_unit)  # fmt: skip
     if match.group("approx1") or match.group("approx2"):
         mention.qualifier = match.group("approx1") or match.group("approx2")
     if match.group("num2"):
-        mention.stretch_value, mention.qualifier = float(match.group("num2")), "区间"
+        mention.stretch_value, mention.qualifier = float(match.group("num2")), RANGE_QUALIFIER
     return mention
+
+
+ROUND_NUMERALS = ("十", "百", "千", "两", "一")  # "突破千亿元", "两万人": one character before a magnitude
+
+
+def _numeral_and_magnitude(number: str, mag: str | None, base: str | None) -> tuple[str | None, str | None]:
+    """A number in Chinese numerals, and the magnitude that belongs to its unit: "千亿元" is 1000
+    亿元 (as "1000亿元" would be written), "两万人" 2 万人. Only real counts ("五十六", not the
+    "三" of "三年行动") are values; a single 十/百/千 is one before a magnitude and a unit."""
+    if base and not mag:
+        for magnitude in sorted(MAGNITUDES, key=len, reverse=True):
+            head = number[: -len(magnitude)]
+            if (
+                number.endswith(magnitude)
+                and head
+                and parse_number(head) is not None
+                and (is_counting_chinese_numeral(head) or head in ROUND_NUMERALS)
+            ):
+                return head, magnitude
+    return (number, mag) if is_counting_chinese_numeral(number) else (None, mag)
 
 
 def _attach_range_tail(sentence: str, mention: Mention) -> None:
     """ "4.5%-5%": the upper bound written with its own unit."""
     tail = RANGE_TAIL.match(sentence[mention.end :])
     if tail and sentence[mention.end + tail.end() :].startswith(mention.unit):
-        mention.stretch_value, mention.qualifier = float(tail.group(1)), "区间"
+        mention.stretch_value, mention.qualifier = float(tail.group(1)), RANGE_QUALIFIER
         mention.end += tail.end() + len(mention.unit)
 
 
 def _attach_trailing_qualifier(sentence: str, mention: Mention) -> None:
-    rest = sentence[mention.end :]
+    """A bound word after the figure, also past an aside ("1700亿元(人民币,下同)以上"), and a
+    word cut at the end of a truncated text ("增长4%左" is 左右)."""
+    position = _skip_aside(sentence, mention.end)
+    rest = sentence[position:]
     for word in TRAILING_QUALIFIERS:
-        if rest.startswith(word):
-            if mention.qualifier in ("", "余", "多"):
+        if rest.startswith(word) or (rest and len(rest) < len(word) and word.startswith(rest.rstrip())):
+            if mention.qualifier in ("", *INSIDE_QUALIFIERS):
                 mention.qualifier = word
-            mention.end += len(word)
+            mention.end = position + min(len(word), len(rest))
             return
 
 
 def _is_threshold(sentence: str, mention: Mention) -> bool:
     if mention.unit in PERCENT_UNITS or mention.base_unit in CLASSIFIERS:
         return False
-    if not sentence[mention.start].isdigit() and HAN_NEXT.match(sentence[mention.end :]):
+    if (
+        not sentence[mention.start].isdigit()
+        and sentence[mention.start] not in "-−"
+        and HAN_NEXT.match(sentence[mention.end :])
+    ):
         return True  # "百万亩“吨半粮”示范区": a size in words qualifying a name
-    after = sentence[
-        mention.end - (len(mention.qualifier) if mention.qualifier in TRAILING_QUALIFIERS else 0) :
-    ]
-    return bool(THRESHOLD_TAIL.match(after))
+    trailing = mention.qualifier if mention.qualifier in TRAILING_QUALIFIERS else ""
+    after = sentence[mention.end - len(trailing) :]
+    if not THRESHOLD_TAIL.match(after):
+        return False
+    # "总投资630亿元的…项目": the size of one project, unless a bound word makes it a class
+    return not (after.startswith("的") and PROJECT_SIZE.search(sentence[: mention.start]))
 
 
 def _timing_commitment(sentence: str, match: re.Match) -> Mention | None:
@@ -272,14 +353,19 @@ def find_mentions(sentence: str) -> list[Mention]:
         mention = _mention_from_match(sentence, match) or _timing_commitment(sentence, match)
         if mention is None:
             continue
-        mention.text = sentence[mention.start : mention.number_end]
+        mention.text = sentence[match.start() : mention.number_end]
         _attach_range_tail(sentence, mention)
-        mention.threshold = _is_threshold(sentence, mention)
+        if _is_threshold(sentence, mention):
+            mention.dropped = THRESHOLD
         _attach_trailing_qualifier(sentence, mention)
         mentions.append(mention)
-    fractions = _fractions(sentence, mentions, quoted)
-    # finditer gives the figures in order already; only fractions need merging in
-    return sorted(mentions + fractions, key=lambda m: m.start) if fractions else mentions
+    extra = _fractions(sentence, mentions, quoted) + _unitless_ratios(sentence, mentions)
+    # finditer gives the figures in order already; only fractions and ratios need merging in
+    return sorted(mentions + extra, key=lambda m: m.start) if extra else mentions
+
+
+def _overlaps(start: int, end: int, mentions: list[Mention]) -> bool:
+    return any(m.start <= start < m.end or start <= m.start < end for m in mentions)
 
 
 def _fractions(sentence: str, mentions: list[Mention], quoted: list[tuple[int, int]]) -> list[Mention]:
@@ -287,14 +373,29 @@ def _fractions(sentence: str, mentions: list[Mention], quoted: list[tuple[int, i
         return []  # neither way of writing a fraction is there: skip the regex scan
     found = []
     for match in FRACTION.finditer(sentence):
-        inside_other = any(
-            m.start <= match.start() < m.end or match.start() <= m.start < match.end() for m in mentions
-        )
         value = parse_fraction(match)
-        if value is None or inside_other or any(a < match.start() < b for a, b in quoted):
+        if (
+            value is None
+            or _overlaps(*match.span(), mentions)
+            or any(a < match.start() < b for a, b in quoted)
+        ):
             continue
         mention = Mention(match.start(), match.end(), match.end(), value, FRACTION_UNIT, 100.0, "%")
         mention.text = match.group(0)
+        _attach_trailing_qualifier(sentence, mention)
+        found.append(mention)
+    return found
+
+
+def _unitless_ratios(sentence: str, mentions: list[Mention]) -> list[Mention]:
+    """ "城乡居民收入倍差缩小至1.7以内": a ratio's figure has no unit."""
+    found = []
+    for match in UNITLESS_RATIO.finditer(sentence):
+        start, end = match.span("num")
+        if _overlaps(start, end, mentions):
+            continue
+        mention = Mention(start, end, end, float(match.group("num")), "", 1.0, "")
+        mention.text = match.group("num")
         _attach_trailing_qualifier(sentence, mention)
         found.append(mention)
     return found
@@ -304,30 +405,59 @@ def _between(sentence: str, left: Mention, right: Mention) -> str:
     return sentence[left.end : right.start]
 
 
+# ---------------------------------------------------------------- rules
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One step of the extraction: what it reads of the figures, what it sets, and how."""
+
+    name: str
+    reads: tuple[str, ...]
+    sets: tuple[str, ...]
+    apply: Callable[[str, list[Mention]], None]
+
+
 def mark_thresholds_in_lists(sentence: str, mentions: list[Mention]) -> None:
-    """ "过300亿元、100亿元…的企业": a threshold at the list's end or 过 at its head marks every item."""
+    """ "过300亿元、100亿元…的企业": a threshold at the list's end, or 过 at its head before a noun
+    or 的, marks every item; "县县财政收入过10亿元" (过 closing its clause) is a bound word."""
     for i, mention in enumerate(mentions):
-        if OVER_THRESHOLD.search(sentence[: mention.start]):
-            mention.threshold = True
-        if i and mentions[i - 1].threshold and _between(sentence, mentions[i - 1], mention) == "、":
-            mention.threshold = mention.threshold or mentions[i - 1].unit == mention.unit
+        if OVER_BEFORE.search(sentence[: mention.start]) and mention.unit not in PERCENT_UNITS:
+            after = sentence[_skip_aside(sentence, mention.end) :]
+            counted = (
+                i
+                and mentions[i - 1].end == mention.start - len(OVER)
+                and mentions[i - 1].base_unit in CLASSIFIERS
+            )
+            if counted or (after and not re.match(r"[,;:。]", after)):
+                # "营收过100亿元的企业"; "新增4个过20亿元": the size of what the count counts
+                mention.dropped = THRESHOLD
+        previous = mentions[i - 1] if i else None
+        if (
+            previous
+            and previous.threshold
+            and previous.unit == mention.unit
+            and _between(sentence, previous, mention) == "、"
+        ):
+            mention.dropped = mention.dropped or THRESHOLD
     for i in range(len(mentions) - 2, -1, -1):
         left, right = mentions[i], mentions[i + 1]
         if right.threshold and _between(sentence, left, right) == "、" and left.unit == right.unit:
-            left.threshold = True
+            left.dropped = left.dropped or THRESHOLD
 
 
 def merge_stretch_targets(sentence: str, mentions: list[Mention]) -> None:
     """ "增长6%,力争6.5%": 6.5 is the stretch value of the 6% record, not a record of its own."""
     for left, right in itertools.pairwise(mentions):
-        if left.consumed or left.stretch_value is not None or left.unit != right.unit:
+        if not left.live or left.stretch_value is not None or left.unit != right.unit:
             continue
         if STRETCH_BRIDGE.match(_between(sentence, left, right)):
             left.stretch_value = right.value
-            right.consumed = True
+            right.dropped = STRETCH
 
 
 def apply_leading_qualifiers(sentence: str, mentions: list[Mention]) -> None:
+    """A bound word before the figure ("超过2.4万亿元"), or a clause opening with 力争."""
     for mention in mentions:
         if mention.qualifier:
             continue
@@ -336,34 +466,72 @@ def apply_leading_qualifiers(sentence: str, mentions: list[Mention]) -> None:
             mention.qualifier = lead.group(1)
             continue
         clause_start, _ = clause_bounds(sentence, mention.start)
-        if sentence[clause_start : mention.start].startswith("力争"):
-            mention.qualifier = "力争"
+        if sentence[clause_start : mention.start].startswith(STRETCH_WORD):
+            mention.qualifier = STRETCH_WORD
 
 
 def propagate_list_qualifiers(sentence: str, mentions: list[Mention]) -> None:
-    """One bound word closing a list ("85%、80%、98%以上") applies to every item."""
+    """One bound word closing a list ("85%、80%、98%以上", "分别增长6.5%和8%左右") applies to every
+    item."""
     for i in range(len(mentions) - 2, -1, -1):
         left, right = mentions[i], mentions[i + 1]
         if (
             not left.qualifier
             and right.qualifier in TRAILING_QUALIFIERS
-            and _between(sentence, left, right) == "、"
+            and _between(sentence, left, right) in LIST_JOINERS
+            and left.unit == right.unit
         ):
             left.qualifier = right.qualifier
+
+
+def _noun_after(sentence: str, mention: Mention) -> str:
+    return sentence[mention.end : clause_bounds(sentence, mention.end)[1]]
+
+
+def drop_figures_that_are_not_records(sentence: str, mentions: list[Mention]) -> None:
+    """Figures the text gives but that are no target or achievement of the area:
+    a count of effort ("10件民生实事", "38项重点工作", "稳增长26条等一揽子措施"), a gap to another
+    area ("比全省高1.18万元", "高于全市平均水平8.7个百分点"), a move in a ranking ("排名提升5位"),
+    and the size of the set a clause's other figure is about ("137个市重点项目完成投资236.8亿元")."""
+    for mention in (m for m in mentions if m.live):
+        clause_start, clause_end = clause_bounds(sentence, mention.start)
+        before = sentence[clause_start : mention.start]
+        counts = mention.base_unit in CLASSIFIERS
+        if counts and META_NOUN.match(_noun_after(sentence, mention)):
+            mention.dropped = META_COUNT
+        elif GAP_BEFORE.search(before):
+            mention.dropped = GAP
+        elif mention.base_unit == "位" and RANK_WORDS.search(sentence[clause_start:clause_end]):
+            mention.dropped = RANK_MOVE
+        elif counts and _sizes_the_set_of_a_later_figure(sentence, mention, mentions, clause_end):
+            mention.dropped = SET_SIZE
+
+
+def _sizes_the_set_of_a_later_figure(
+    sentence: str, mention: Mention, mentions: list[Mention], clause_end: int
+) -> bool:
+    """A count right before its noun, and another figure of a measure later in its clause."""
+    if not HAN_NEXT.match(sentence[mention.end :]):
+        return False
+    return any(
+        other.live and mention.end < other.start < clause_end and other.base_unit not in CLASSIFIERS
+        and other.unit not in PERCENT_UNITS
+        for other in mentions
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- indicators
 
 
 def _strip_pre(text: str) -> str:
-    text = text.strip("、,和及与")
+    text = FOOTNOTE.sub("", ASIDE.sub("", COMPARISON.sub("", text))).strip(" 、,和及与")
     previous = None
     while previous != text:
         previous = text
         text = LEADING_NOISE.sub("", text)
         text = TRAILING_VERBS.sub("", text)
         text = LEADING_QUALIFIER.sub("", text)
-        text = text.rstrip("的")
+        text = text.rstrip("的 ")
     return text
 
 
@@ -433,18 +601,26 @@ def _first_list_item(text: str) -> str:
 
 
 def _noun_phrase_after(text: str) -> str:
-    """The noun phrase a count qualifies: "市级重点项目" in "110个市级重点项目、100个…"."""
-    if not text:
-        return ""  # the figure ends its clause
+    """The noun phrase a count qualifies: "市级重点项目" in "110个市级重点项目、100个…". An aside
+    in brackets ("(人民币,下同)"), a milestone noun ("大关") or a date glued to a headline's
+    figure ("增长6%2024年02月01日") after a figure names nothing."""
+    if not text or text[0] == "(" or MILESTONE_NOUN.match(text) or DATE_START.match(text):
+        return ""
+    if THRESHOLD_AFTER_COUNT.match(text):
+        return ""  # "新增4个过20亿元": the size of what was counted, not its name
     text = THRESHOLD_PREFIX.sub("", _first_list_item(text))  # "投资5000万元以上的X" -> "X"
     kept: list[str] = []
     has_noun = False
-    for word, flag in tags_keeping_quotes(text):
+    tags = tags_keeping_quotes(text)
+    for index, (word, flag) in enumerate(tags):
         if not kept and flag in ("u", "uj", "ul", "ud"):
             continue  # "50%以上的规模以上企业": skip the linking 的
         if not kept and flag in ("p", "c"):
             break
         if kept and has_noun and flag in STOP_FLAGS:
+            # "325个产业项目竣工投产", "288万农村贫困人口实现脱贫": what the counted things did,
+            # when it closes the clause, is part of what is counted
+            kept += _closing_verb_phrase(tags[index:])
             break
         if word == "、" and len("".join(kept)) <= 1:
             kept.append(word)
@@ -456,11 +632,29 @@ def _noun_phrase_after(text: str) -> str:
     return "".join(kept).strip("的")
 
 
+VERB_PHRASE_FLAGS = ("v", "vd", "vn", "d", "ad")
+LIGHT_VERB = re.compile(rf"^{word_pattern('light_verb')}")
+MAX_VERB_PHRASE = 6
+
+
+def _closing_verb_phrase(tags: list[tuple[str, str]]) -> list[str]:
+    """The words of a short verb phrase (verbs and adverbs only) that ends the text, else none."""
+    phrase = [word for word, _ in tags]
+    if not phrase or len("".join(phrase)) > MAX_VERB_PHRASE:
+        return []
+    if tags[0][1] not in VERB_PHRASE_FLAGS or any(flag not in VERB_PHRASE_FLAGS for _, flag in tags):
+        return []
+    return phrase
+
+
 def choose_indicator(sentence: str, mention: Mention, previous_end: int) -> str | None:
     clause_start, _ = clause_bounds(sentence, mention.start, CLAUSE_DELIMITERS + LIST_DELIMITERS)
     _, clause_end = clause_bounds(sentence, mention.start)  # _first_list_item splits lists itself
     if mention.unit == "年" and sentence[: mention.start].endswith("提前"):
         return "提前" + sentence[mention.end : clause_end]
+    if mention.unit == "年" and mention.missing:
+        # "到年实现市域全覆盖": what is to be done by the year that copying lost
+        return LIGHT_VERB.sub("", sentence[mention.end : clause_end]) or None
     pre_raw = sentence[max(clause_start, previous_end) : mention.start]
     stripped = _strip_pre(pre_raw)
     pre = _drop_leading_verbs(stripped) if stripped else ""
@@ -478,20 +672,57 @@ def choose_indicator(sentence: str, mention: Mention, previous_end: int) -> str 
 
 
 def distribute_respectively(sentence: str, mentions: list[Mention]) -> None:
-    """ "城镇和农村居民人均可支配收入分别增长7%和7.5%": one subject per figure."""
-    position = sentence.find("分别")
-    if position == -1:
-        return
-    _, clause_end = clause_bounds(sentence, position)
-    group = [m for m in mentions if position < m.start < clause_end and not m.consumed and not m.threshold]
-    if len(group) < 2:
-        return
-    clause_start = max(sentence.rfind(d, 0, position) for d in CLAUSE_DELIMITERS) + 1
-    subject = _strip_pre(sentence[clause_start:position])
-    subjects = split_coordinated_subject(sentence, subject, (clause_start, position), mentions, len(group))
-    if subjects:
-        for mention, name in zip(group, subjects):
-            mention.indicator = name
+    """One subject per figure of a list: "城镇和农村居民人均可支配收入分别增长7%和7.5%",
+    "城乡居民人均可支配收入26096元和10736元" (a coordinated subject before a list of figures in
+    one unit), and a 分别 with no subject of its own ("接待游客1.7亿人次,旅游总花费突破3000亿元,
+    分别增长15.6%、24.4%"; "…增长13%和16%"): the subjects of the figures before, in order."""
+    for group, subject_span in _figure_lists(sentence, mentions):
+        start, end = subject_span
+        subject = _strip_pre(sentence[start:end])
+        subjects = split_coordinated_subject(sentence, subject, subject_span, mentions, len(group))
+        if subjects is None and not subject:
+            subjects = _subjects_of_the_figures_before(mentions, group)
+        if subjects:
+            for mention, name in zip(group, subjects, strict=False):
+                mention.indicator = name
+
+
+def _figure_lists(sentence: str, mentions: list[Mention]) -> list[tuple[list[Mention], tuple[int, int]]]:
+    """Runs of two or more figures joined by 、/和 in one clause, with the span of their subject
+    (from the clause start to 分别 or to the first figure)."""
+    live = [m for m in mentions if m.live]
+    lists: list[tuple[list[Mention], tuple[int, int]]] = []
+    run: list[Mention] = []
+    for mention in [*live, None]:
+        joined = run and mention is not None and _between(sentence, run[-1], mention) in LIST_JOINERS
+        if joined and (mention.unit == run[-1].unit or {mention.unit, run[-1].unit} <= set(PERCENT_UNITS)):
+            run.append(mention)
+            continue
+        if len(run) >= 2:
+            clause_start, _ = clause_bounds(sentence, run[0].start)
+            respectively = sentence.rfind("分别", clause_start, run[0].start)
+            if respectively != -1 or not _own_noun_between(sentence, run):
+                lists.append((run, (clause_start, respectively if respectively != -1 else run[0].start)))
+        run = [mention] if mention is not None else []
+    return lists
+
+
+def _own_noun_between(sentence: str, run: list[Mention]) -> bool:
+    """ "110个市级重点项目、100个…": counts each with a noun of its own are no shared list."""
+    return any(_noun_phrase_after(sentence[m.end : m.end + 12]) for m in run[:-1])
+
+
+def _subjects_of_the_figures_before(mentions: list[Mention], group: list[Mention]) -> list[str] | None:
+    """The distinct indicators of the figures before the list, the last len(group) of them."""
+    before = []
+    for mention in mentions:
+        if mention is group[0]:
+            break
+        if mention.live and mention.indicator and mention.indicator not in before:
+            before.append(mention.indicator)
+    if len(before) < len(group):
+        return None
+    return before[-len(group) :]
 
 
 def split_coordinated_subject(
@@ -500,8 +731,9 @@ def split_coordinated_subject(
     start, end = span
     thresholds = [m for m in mentions if m.threshold and start <= m.start < end]
     if len(thresholds) == count:
-        # "营业收入过300亿元、100亿元的企业": one subject per threshold
-        head = _strip_pre(sentence[start : thresholds[0].start])
+        # "营业收入过300亿元、100亿元的企业": one subject per threshold, its bound word kept
+        raw = sentence[start : thresholds[0].start]
+        head = _strip_pre(raw) + (OVER if OVER_BEFORE.search(raw) else "")
         tail = sentence[thresholds[-1].end : end]
         return [head + sentence[m.start : m.end] + tail for m in thresholds]
     if subject.startswith("城乡") and count == 2:
@@ -512,12 +744,14 @@ def split_coordinated_subject(
         return None
     last_words = [w for w, _ in pos_tags(parts[-1])]
     head = "".join(last_words[1:]) if len(last_words) > 1 else ""
-    return [p + head if i < count - 1 else p for i, p in enumerate(parts)]
+    # "城镇和农村居民人均可支配收入": a short modifier shares the last item's head;
+    # "城镇调查失业率、居民消费价格涨幅": items with heads of their own keep them
+    return [p + head if i < count - 1 and len(p) <= 3 else p for i, p in enumerate(parts)]
 
 
 def share_heads(sentence: str, mentions: list[Mention]) -> None:
     """ "3个市级和15个县级重点医疗卫生项目": a bare modifier borrows the next item's head noun."""
-    live = [m for m in mentions if not m.consumed and not m.threshold]
+    live = [m for m in mentions if m.live]
     for left, right in itertools.pairwise(live):
         between = _between(sentence, left, right)
         if not (left.indicator and right.indicator) or not between or between[-1] not in "和、及与":
@@ -531,7 +765,7 @@ def share_heads(sentence: str, mentions: list[Mention]) -> None:
 
 def _own_verb(sentence: str, mention: Mention, previous_end: int) -> str:
     clause_start, _ = clause_bounds(sentence, mention.start, CLAUSE_DELIMITERS + LIST_DELIMITERS)
-    return _strip_pre(sentence[max(clause_start, previous_end) : mention.start])
+    return _drop_leading_verbs(_strip_pre(sentence[max(clause_start, previous_end) : mention.start]))
 
 
 def _continued_subject(verb: str, previous_indicator: str) -> str:
@@ -540,12 +774,17 @@ def _continued_subject(verb: str, previous_indicator: str) -> str:
 
 
 def assign_indicators(sentence: str, mentions: list[Mention]) -> None:
+    """Each figure's indicator: the noun phrase before it or after it in its clause, or, where
+    its clause names none ("增长1.4%", "同比增长3%", "比上年增加0.17万元"), the last subject."""
     previous_end = 0
     previous: Mention | None = None
     for mention in mentions:
-        if mention.consumed:
+        if mention.dropped == STRETCH:
             continue
         if mention.threshold:
+            previous_end = mention.end
+            continue
+        if not mention.live:
             previous_end = mention.end
             continue
         if mention.indicator is None:
@@ -564,6 +803,72 @@ def assign_indicators(sentence: str, mentions: list[Mention]) -> None:
         if START_LEVEL.search(sentence[: mention.start]):
             mention.start_level = True
         previous_end, previous = mention.end, mention
+
+
+def complete_generic_heads(sentence: str, mentions: list[Mention]) -> None:
+    """An indicator that is only a head noun takes the modifier of the subject before it:
+    "茶饮产品产量达到8000吨,实现产值9亿元" -> 茶饮产品产值; "新兴产业加速成长,产值增长145%" ->
+    新兴产业产值 (the subject of the clause before)."""
+    previous: Mention | None = None
+    for mention in mentions:
+        if not mention.live or not mention.indicator:
+            continue
+        tags = pos_tags(mention.indicator)
+        head = tags[-1][0]
+        if head in GENERIC_HEADS and all(flag in ("v", "vn", "d", "ad") for _, flag in tags[:-1]):
+            modifier = _modifier_before(sentence, mention, previous)
+            if modifier:
+                mention.indicator = modifier + head
+        previous = mention
+
+
+def _modifier_before(sentence: str, mention: Mention, previous: Mention | None) -> str:
+    if previous is not None and previous.indicator and previous.indicator != mention.indicator:
+        head = next((h for h in GENERIC_HEADS if previous.indicator.endswith(h)), None)
+        modifier = previous.indicator[: -len(head)] if head else ""
+        return modifier if len(modifier) >= 2 else ""
+    clause_start, _ = clause_bounds(sentence, mention.start)
+    before_start, _ = clause_bounds(sentence, max(clause_start - 1, 0))
+    if clause_start == 0:
+        return ""
+    subject = []
+    for word, flag in pos_tags(sentence[before_start : clause_start - 1]):
+        if flag in STOP_FLAGS:
+            break
+        subject.append(word)
+    return "".join(subject) if len("".join(subject)) >= 2 else ""
+
+
+def clean_indicators(sentence: str, mentions: list[Mention]) -> None:
+    """Indicators never keep a comparison (同比), an aside ("(下同)"), a footnote marker ("[1]")
+    or stray spaces; what is left empty, or only a word of kind or time ("实际"), continues the
+    subject before it."""
+    previous = None
+    for mention in mentions:
+        if not mention.live or mention.indicator is None:
+            continue
+        cleaned = FOOTNOTE.sub("", ASIDE.sub("", COMPARISON.sub("", mention.indicator))).strip(" 、,")
+        cleaned = re.sub(r"\s+", "", cleaned)
+        if cleaned in NOT_INDICATORS:
+            cleaned = ""
+        if not cleaned and previous is not None:
+            cleaned = previous.indicator
+        mention.indicator = cleaned or None
+        previous = mention if mention.indicator else previous
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("thresholds_in_lists", ("unit", "start", "end"), ("dropped",), mark_thresholds_in_lists),
+    Rule("stretch_values", ("unit", "value"), ("stretch_value", "dropped"), merge_stretch_targets),
+    Rule("leading_qualifiers", ("start",), ("qualifier",), apply_leading_qualifiers),
+    Rule("list_qualifiers", ("qualifier", "unit"), ("qualifier",), propagate_list_qualifiers),
+    Rule("not_records", ("unit", "base_unit", "value"), ("dropped",), drop_figures_that_are_not_records),
+    Rule("indicators", ("start", "end", "dropped"), ("indicator", "start_level"), assign_indicators),
+    Rule("shared_heads", ("indicator",), ("indicator",), share_heads),
+    Rule("respectively", ("unit", "start", "indicator"), ("indicator",), distribute_respectively),
+    Rule("generic_heads", ("indicator",), ("indicator",), complete_generic_heads),
+    Rule("clean_indicators", ("indicator",), ("indicator",), clean_indicators),
+)
 
 
 # ---------------------------------------------------------------- missing numbers
@@ -591,6 +896,8 @@ def find_missing_mentions(sentence: str) -> list[Mention]:
         after, after_flag = tag_words([cut[i + 1]])[0] if i + 1 < len(cut) else ("", "x")
         if before_flag in ("m", "eng", "r", "q") or re.search(r"\d$", before):
             continue
+        if word in MONEY_IN_WORDS and after in FLOOR_OR_CEILING_AFTER:
+            continue  # "实施亿元以上重大产业项目": a threshold in words
         closes = after == "" or after in ("以上", "以下", "左右") or re.match(r"^[,;:。、)]", after)
         after_verb_or_bound = before_flag in ("v", "p", "c", "i", "d") or before in (
             "于",
@@ -626,8 +933,10 @@ def metric_and_direction(sentence: str, mention: Mention, clause_start: int) -> 
         return "change", direction
     if mention.unit in ("%", "‰", FRACTION_UNIT):
         return ("growth" if GROWTH_WORDS.search(lead) else "share"), direction
-    if mention.unit == "年" or mention.base_unit == "倍":
+    if mention.unit == "年" or mention.base_unit == "倍" or mention.unit == "":
         return "other", direction
+    if COMPARISON.search(lead) and GROWTH_WORDS.search(lead):
+        return "change", direction  # "比上年增加0.17万元": a difference in the figure's unit
     return "level", direction
 
 
@@ -639,39 +948,12 @@ def commitment(clause: str) -> str | None:
     return None
 
 
-def kind_and_year(
-    sentence: str, section_kind: str, section_year: int | None, mention: Mention
-) -> tuple[str, int | None]:
-    past = PAST_YEAR_OPENING.match(sentence)
-    if section_kind == "review":
-        return "achievement", section_year
-    if mention.start_level:
-        return "achievement", section_year - 1 if section_year else None
-    if past and section_year:
-        year = int(past.group(1)) if past.group(1) else section_year - 1
-        if year < section_year:
-            return "achievement", year
-    by_year = BY_YEAR.search(sentence[: mention.start])
-    if by_year:
-        return "target", int(by_year.group(1))
-    within = YEARS_WITHIN.search(sentence)
-    if within and section_year:
-        span = parse_number(within.group(1))
-        return "target", section_year + int(span) - 1
-    return "target", section_year
-
-
-def extract_sentence(sentence: str, section_kind: str, section_year: int | None) -> list[dict]:
+def extract_sentence(sentence: str, context: TimeContext) -> list[dict]:
     """All records of one sentence, as dicts with offsets relative to the sentence."""
     mentions = find_mentions(sentence)
-    if mentions:  # each step works on the figures found; half the sentences have none
-        mark_thresholds_in_lists(sentence, mentions)
-        merge_stretch_targets(sentence, mentions)
-        apply_leading_qualifiers(sentence, mentions)
-        propagate_list_qualifiers(sentence, mentions)
-        distribute_respectively(sentence, mentions)
-        assign_indicators(sentence, mentions)
-        share_heads(sentence, mentions)
+    if mentions:  # each rule works on the figures found; half the sentences have none
+        for rule in RULES:
+            rule.apply(sentence, mentions)
     missing = find_missing_mentions(sentence)
     for mention in missing:
         apply_leading_qualifiers(sentence, [mention])
@@ -679,20 +961,28 @@ def extract_sentence(sentence: str, section_kind: str, section_year: int | None)
     records = []
     # find_mentions gives the figures in order; only lost numbers need merging in
     for mention in sorted(mentions + missing, key=lambda m: m.start) if missing else mentions:
-        if mention.consumed or mention.threshold or not mention.indicator:
+        if not mention.live or not mention.indicator:
             continue
         clause_start, clause_end = clause_bounds(sentence, mention.start)
         metric, direction = metric_and_direction(sentence, mention, clause_start)
-        kind, year = kind_and_year(sentence, section_kind, section_year, mention)
-        if mention.missing and mention.unit == "年":
-            year = None
+        before = sentence[clause_start : mention.start]
+        timing = resolve(
+            sentence,
+            clause_start,
+            mention.start,
+            clause_end,
+            context,
+            reached_level=metric in ("level", "share") and bool(REACHED_VERB.search(before)),
+            start_level=mention.start_level,
+            lost_year=mention.missing and mention.unit == "年",
+        )
         evidence_end = max(clause_end, mention.end)
-        if mention.stretch_value is not None and mention.qualifier != "区间":
+        if mention.stretch_value is not None and mention.qualifier != RANGE_QUALIFIER:
             evidence_end = clause_bounds(sentence, min(evidence_end + 1, len(sentence) - 1))[1]
         records.append(
             {
-                "kind": kind,
-                "year": year,
+                "kind": timing.kind,
+                "year": timing.year,
                 "indicator": mention.indicator,
                 "metric": metric,
                 "value": mention.value,
@@ -706,6 +996,8 @@ def extract_sentence(sentence: str, section_kind: str, section_year: int | None)
                 "direction": direction,
                 "commitment": commitment(sentence[clause_start:clause_end]),
                 "evidence": sentence[clause_start:evidence_end].strip(),
+                "period": timing.period,
+                "year_source": timing.year_source,
                 "offset": mention.start,
                 "offset_end": mention.end,
             }

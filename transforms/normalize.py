@@ -130,9 +130,8 @@ def _is_cut_sentence(line: str) -> bool:
 def _starts_new_block(line: str) -> bool:
     """A numbered item, a labelled item of a bullet summary ("财政:…", "就业:…"), or a short line
     that does not end a sentence: a heading."""
-    return (
-        bool(ENUMERATOR.match(line) or LABELLED_ITEM.match(line))
-        or (len(line) <= MAX_HEADING and not SENTENCE_END.search(line))
+    return bool(ENUMERATOR.match(line) or LABELLED_ITEM.match(line)) or (
+        len(line) <= MAX_HEADING and not SENTENCE_END.search(line)
     )
 
 

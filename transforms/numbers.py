@@ -4,101 +4,31 @@ from __future__ import annotations
 
 import re
 
-MAGNITUDES = {"万亿": 1e12, "千万": 1e7, "百万": 1e6, "十万": 1e5, "亿": 1e8, "万": 1e4, "千": 1e3}
-PERCENT_UNITS = ("个百分点", "百分点", "%", "‰")
+from govtargets.transforms.vocabulary import magnitudes, qualifiers, units
+
+MAGNITUDES = magnitudes()
+PERCENT_UNITS = units("percent")
 # Classifiers count the noun that follows them ("100家企业"); measures give a size ("5000万元").
-CLASSIFIERS = (
-    "个",
-    "家",
-    "所",
-    "处",
-    "条",
-    "项",
-    "件",
-    "名",
-    "场",
-    "户",
-    "台",
-    "套",
-    "座",
-    "张",
-    "部",
-    "类",
-    "大类",
-    "辆",
-    "批",
-    "支",
-    "位",
-    "对",
-    "只",
-    "头",
-    "株",
-    "棵",
-    "间",
-    "册",
-    "篇",
-    "块",
-    "栋",
-    "幢",
-    "艘",
-    "架",
-    "次",
-    "人次",
-    "宗",
-    "期",
-    "所",
-    "床",
-    "盏",
-    "根",
-    "口",
-    "眼",
-    "片",
-    "组",
-    "种",
-    "款",
-    "门",
-)
-MEASURES = (
-    "人",
-    "元",
-    "美元",
-    "公里",
-    "千米",
-    "米",
-    "平方公里",
-    "平方米",
-    "立方米",
-    "亩",
-    "公顷",
-    "吨",
-    "吨标准煤",
-    "斤",
-    "公斤",
-    "千瓦",
-    "千瓦时",
-    "兆瓦",
-    "小时",
-    "天",
-    "倍",
-    "标准箱",
-    "吨公里",
-)
+CLASSIFIERS = units("classifier")
+MEASURES = units("measure")
+TIME_UNITS = units("time")
 BASE_UNITS = tuple(sorted(set(CLASSIFIERS + MEASURES), key=len, reverse=True))
 
 ARABIC = r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 CHINESE_NUMERALS = "零〇一二两三四五六七八九十百千万亿"
 CHINESE = rf"[{CHINESE_NUMERALS}]+"
-_MAG = "|".join(sorted(MAGNITUDES, key=len, reverse=True))
+_MAG = "|".join(re.escape(m) for m in sorted(MAGNITUDES, key=len, reverse=True))
 _PCT = "|".join(re.escape(u) for u in PERCENT_UNITS)
-_BASE = "|".join(BASE_UNITS)
+_BASE = "|".join(re.escape(u) for u in BASE_UNITS)
+_APPROX = "|".join(re.escape(q) for q in qualifiers(position="inside"))
 
 MENTION = re.compile(
     # the lookahead repeats what a number starts with: it lets the scan skip other characters fast
     rf"(?=[\d{CHINESE_NUMERALS}])"
     rf"(?P<num>{ARABIC}|{CHINESE})"
-    rf"(?:(?P<sep>[-—–~至到])(?P<num2>{ARABIC})(?=(?:{_PCT}|余|多|{_MAG}|{_BASE})))?"
+    rf"(?:(?P<sep>[-—–~至到])(?P<num2>{ARABIC})(?=(?:{_PCT}|{_APPROX}|{_MAG}|{_BASE})))?"
     rf"(?:(?P<pct>{_PCT})"
-    rf"|(?P<approx1>余|多)?(?P<mag>{_MAG})?(?P<approx2>余|多)?(?P<base>{_BASE})?)"
+    rf"|(?P<approx1>{_APPROX})?(?P<mag>{_MAG})?(?P<approx2>{_APPROX})?(?P<base>{_BASE})?)"
 )
 
 # Fractions of a whole: "1/3", "三分之一". Stored with unit FRACTION_UNIT, value as the ratio and

@@ -10,6 +10,7 @@ import polars as pl
 from govtargets.transforms.extract import CLAUSE_DELIMITERS, extract_sentence
 from govtargets.transforms.lexicon import VOCAB_DIR
 from govtargets.transforms.structure import sentences
+from govtargets.transforms.timing import ACHIEVEMENT, TARGET, Cue, TimeContext
 
 TARGET_SCHEMA = {
     "record_id": pl.Utf8,
@@ -36,6 +37,7 @@ TARGET_SCHEMA = {
     "char_end": pl.Int64,
     "value_text": pl.Utf8,
     "period": pl.Utf8,
+    "year_source": pl.Utf8,
 }
 SENTENCE_SCHEMA = {
     "doc_id": pl.Utf8,
@@ -45,13 +47,18 @@ SENTENCE_SCHEMA = {
     "section": pl.Utf8,
     "section_kind": pl.Utf8,
     "section_year": pl.Int32,
+    "section_span": pl.Utf8,
+    "lead_kind": pl.Utf8,
+    "lead_year": pl.Int32,
+    "lead_span": pl.Utf8,
 }
 # What extract_sentence returns: the record's own fields, offsets relative to the sentence.
 RAW_RECORD_SCHEMA = {
     name: TARGET_SCHEMA[name]
     for name in (
         "kind", "year", "indicator", "metric", "value", "unit", "qualifier", "stretch_value", "value_base",
-        "base_unit", "missing_value", "direction", "commitment", "evidence", "value_text",
+        "base_unit", "missing_value", "direction", "commitment", "evidence", "value_text", "period",
+        "year_source",
     )
 } | {"offset": pl.Int64, "offset_end": pl.Int64}  # fmt: skip
 QUALITATIVE_SCHEMA = {
@@ -78,6 +85,13 @@ def sentence_frame(documents: pl.DataFrame) -> pl.DataFrame:
         for sentence in sentences(doc["text"], doc["doc_type"], doc["year"])
     ]
     return pl.DataFrame(rows, schema=SENTENCE_SCHEMA)
+
+
+def _cue(kind: str | None, year: int | None, span: str | None) -> Cue | None:
+    return Cue("context", kind, year, span) if span else None
+
+
+KIND_OF_SECTION = {"review": ACHIEVEMENT, "plan": TARGET}
 
 
 CLAUSE = re.compile(rf"[^{CLAUSE_DELIMITERS}]+[{CLAUSE_DELIMITERS}]?")
@@ -120,14 +134,25 @@ def clause_frame(sentence_rows: pl.DataFrame) -> pl.DataFrame:
 def _extract_batch(batch: pl.DataFrame) -> pl.DataFrame:
     """Records of all sentences as one flat frame; `sentence_index` is the row of their sentence.
 
-    Built from flat dicts in one go: a Series of per-sentence lists of structs costs more to
-    construct than the extraction itself.
+    `batch` is the sentence frame with each document's plan year and its source. Built from flat
+    dicts in one go: a Series of per-sentence lists of structs costs more to construct than the
+    extraction itself.
     """
     records, sentence_index = [], []
-    for index, (text, kind, year) in enumerate(
-        batch.select("sentence", "section_kind", "section_year").iter_rows()
-    ):
-        found = extract_sentence(text, kind, year)
+    columns = (
+        "sentence", "plan_year", "plan_year_source", "section", "section_kind", "section_year",
+        "section_span", "lead_kind", "lead_year", "lead_span",
+    )  # fmt: skip
+    for index, row in enumerate(batch.select(columns).iter_rows()):
+        text, plan_year, plan_year_source, section, section_kind, section_year, section_span = row[:7]
+        context = TimeContext(
+            plan_year,
+            plan_year_source,
+            section=_cue(KIND_OF_SECTION.get(section_kind), section_year, section_span),
+            lead=_cue(*row[7:]),
+            section_title=section or "",
+        )
+        found = extract_sentence(text, context)
         records += found
         sentence_index += [index] * len(found)
     return pl.DataFrame(records, schema=RAW_RECORD_SCHEMA).with_columns(
@@ -148,47 +173,10 @@ def indicator_code_expr(column: str = "indicator") -> pl.Expr:
     return expr
 
 
-FULL_YEAR, YEAR_TO_DATE = "full_year", "year_to_date"
-# Months 2..11 (a count that ends in December is the whole year), in digits or in words.
-_MONTH_BEFORE_DECEMBER = r"(?:1[01]|[2-9]|十一|十|[二三四五六七八九])"
-# Markers of a figure that covers the year so far: "今年以来", "1—4月份", "一至十月", "前10个月",
-# "前三季度", "一季度", "上半年", "截至9月底". Polars' regex has no look-behind, so a leading
-# non-digit stands in for a word boundary ("11—12月" is not "1—12月").
-PARTIAL_YEAR = "|".join(
-    (
-        r"今年以来|年初以来|年初至今",
-        rf"(?:^|[^\d十])[1一]\s*[-—–~至到]\s*{_MONTH_BEFORE_DECEMBER}\s*月",
-        rf"(?:^|[^提])前(?:{_MONTH_BEFORE_DECEMBER}|两)个?月",  # not "提前3个月完成"
-        r"前[二两三2-3]个?季度|(?:^|[^\d一二三四十])第?[一1]季度|上半年",
-        r"截[至止]到?(?:20\d\d年|今年|本年)?(?:1[01]|[1-9]|十一|[一二三四五六七八九十])月",
-    )
-)
-WHOLE_YEAR = "全年"
-
-
-def period_expr(section: str = "section", sentence: str = "sentence", evidence: str = "evidence") -> pl.Expr:
-    """'year_to_date' for a partial-year figure, else 'full_year'.
-
-    A marker in the figure's own clause decides; otherwise one in its section heading or at the
-    head of its sentence ("今年以来,…") covers every figure there, unless the clause says 全年.
-    """
-
-    def marked(column: pl.Expr) -> pl.Expr:
-        return column.str.contains(PARTIAL_YEAR).fill_null(False)
-
-    opening_clause = pl.col(sentence).str.extract(rf"^([^{CLAUSE_DELIMITERS}]*)", 1)
-    inherited = marked(pl.col(section)) | marked(opening_clause)
-    says_whole_year = pl.col(evidence).str.contains(WHOLE_YEAR).fill_null(False)
-    return (
-        pl.when(marked(pl.col(evidence)) | (inherited & ~says_whole_year))
-        .then(pl.lit(YEAR_TO_DATE))
-        .otherwise(pl.lit(FULL_YEAR))
-    )
-
-
 def target_frame(documents: pl.DataFrame, sentence_rows: pl.DataFrame) -> pl.DataFrame:
     """Records of all sentences, joined to document metadata, with ids and indicator codes."""
-    extracted = _extract_batch(sentence_rows)
+    plan_years = documents.select("doc_id", plan_year=pl.col("year"), plan_year_source=pl.col("year_source"))
+    extracted = _extract_batch(sentence_rows.join(plan_years, on="doc_id", how="left", maintain_order="left"))
     sentence_of_record = sentence_rows.drop("year", strict=False)[extracted["sentence_index"]]
     records = (
         pl.concat([sentence_of_record, extracted.drop("sentence_index")], how="horizontal")
@@ -198,13 +186,44 @@ def target_frame(documents: pl.DataFrame, sentence_rows: pl.DataFrame) -> pl.Dat
             char_end=pl.col("char_start") + pl.col("offset_end"),
         )
     )
-    return records.with_columns(
+    records = records.with_columns(
         record_id=pl.concat_str("doc_id", "char_start", "char_end", separator="|").map_elements(
             stable_id, return_dtype=pl.Utf8
         ),
-        indicator_code=indicator_code_expr(),
-        period=period_expr(),
-    ).select([pl.col(name).cast(dtype) for name, dtype in TARGET_SCHEMA.items()])
+        indicator=without_own_region(pl.col("indicator"), pl.col("region")),
+    ).with_columns(indicator_code=indicator_code_expr())
+    return first_mentions(records).select([pl.col(name).cast(dtype) for name, dtype in TARGET_SCHEMA.items()])
+
+
+# "西藏自治区" -> "西藏", "大理白族自治州" -> "大理", "德州市" -> "德州": how a text names its own area
+# in front of an indicator ("江苏地区生产总值", "西藏全社会固定资产投资").
+REGION_SUFFIX = r"(?:[\u4e00-\u9fff]{1,3}族)?(?:自治区|自治州|自治县|特别行政区|省|市|县|区|州|盟|旗)$"
+MIN_INDICATOR = 2
+
+
+def without_own_region(indicator: pl.Expr, region: pl.Expr) -> pl.Expr:
+    """The indicator without the document's own area in front: "江苏地区生产总值" of 江苏省 is
+    地区生产总值. Other areas stay ("全国…", a district of the city)."""
+    short = region.str.replace(REGION_SUFFIX, "")
+    rest = indicator.str.slice(short.str.len_chars())
+    named = (
+        indicator.str.starts_with(short)
+        & (short.str.len_chars() >= 2)
+        & (rest.str.len_chars() >= MIN_INDICATOR)
+    )
+    return pl.when(named.fill_null(False)).then(rest).otherwise(indicator)
+
+
+# What makes two records of one document the same fact, stated again: a headline or lead that
+# repeats the body ("2023年GDP目标为增长5%左右" … "国内生产总值增长5%左右").
+SAME_FACT = ("doc_id", "region", "indicator", "value", "unit", "qualifier", "stretch_value", "kind", "year")
+
+
+def first_mentions(records: pl.DataFrame) -> pl.DataFrame:
+    """Each fact once, at its first mention; figures whose number was lost are all kept."""
+    # records come in text order within each document, so the first distinct one is the first mention
+    fact = pl.struct(*SAME_FACT[:2], pl.coalesce("indicator_code", "indicator"), *SAME_FACT[3:])
+    return records.filter(pl.col("missing_value") | fact.is_first_distinct())
 
 
 QUALITATIVE_WORDS = re.compile(

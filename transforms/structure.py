@@ -7,10 +7,19 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-import polars as pl
 from govtargets.transforms.lexicon import jieba_dictionary_tags, words
 from govtargets.transforms.normalize import FULL_STOP, HEADING_LEVELS
-from govtargets.transforms.numbers import parse_chinese_numeral
+from govtargets.transforms.numbers import MENTION, parse_chinese_numeral
+from govtargets.transforms.timing import (
+    ACHIEVEMENT,
+    TARGET,
+    Cue,
+    delivery_date,
+    detect_plan_year,
+    heading_cue,
+    last_time_cue,
+    provincial_session_year,
+)
 
 
 def chinese_small_number(text: str) -> int | None:
@@ -20,10 +29,6 @@ def chinese_small_number(text: str) -> int | None:
 
 
 # ---------------------------------------------------------------- sections
-
-REVIEW_HEADING = re.compile(r"回顾|工作总结|过去[一五]年|主要成[绩效]|以来.*情况|发展情况|工作情况")
-PLAN_HEADING = re.compile(r"安排|目标|任务|打算|计划|部署|重点工作|预期")
-YEAR_IN_HEADING = re.compile(r"((?:19|20)\d{2})年")
 
 
 @dataclass(frozen=True)
@@ -59,40 +64,11 @@ def heading_title(line: str) -> str:
     return first_sentence[:60]
 
 
-def classify_heading(title: str) -> str | None:
-    if REVIEW_HEADING.search(title):
-        return "review"
-    if PLAN_HEADING.search(title):
-        return "plan"
-    return None
-
-
-def section_year(title: str, kind: str, plan_year: int | None) -> int | None:
-    found = YEAR_IN_HEADING.search(title)
-    if found:
-        return int(found.group(1))
-    if "今年" in title:
-        return plan_year
-    if plan_year is None:
-        return None
-    return plan_year - 1 if kind == "review" else plan_year
-
-
 # ---------------------------------------------------------------- metadata
 
-DELIVERY_DATE = re.compile(r"((?:19|20)\d{2})年(\d{1,2})月(\d{1,2})日在")
 SESSION = re.compile(
     r"第?([一二三四五六七八九十]+)届(?:人民代表大会|人大)(?:常务委员会)?第?([一二三四五六七八九十]+)次(?:全体)?会议"
 )
-PLAN_YEAR_PATTERNS = (
-    # a heading or title that announces the year's plan: "2024年重点工作安排", "2020年目标任务"
-    re.compile(
-        r"((?:19|20)\d{2})年(?:[^\n。,]{0,12})(?:重点工作|目标任务|工作安排|重点任务|主要目标|工作任务)"
-    ),
-    # news summaries: "2020年,德州将…"
-    re.compile(r"((?:19|20)\d{2})年,[\u4e00-\u9fff]{1,8}(?:将|要)"),
-)
-REVIEW_YEAR = re.compile(r"((?:19|20)\d{2})年(?:工作)?回顾")
 ADMIN_SUFFIX = "(?:自治区|省|市|县|区)"
 AUTHORITY = r"(?=第?[一二三四五六七八九十]+届|人民政府|人民代表大会|人大|代?市长|代?省长|代?县长|代?区长)"
 PLACE_BEFORE_AUTHORITY = re.compile(rf"([\u4e00-\u9fff]{{1,8}}?)({ADMIN_SUFFIX}){AUTHORITY}")
@@ -178,18 +154,6 @@ def detect_doc_type(text: str) -> str | None:
     return None
 
 
-def detect_plan_year(text: str) -> int | None:
-    delivered = DELIVERY_DATE.search(text[:3000])
-    if delivered:
-        return int(delivered.group(1))
-    for pattern in PLAN_YEAR_PATTERNS:
-        years = Counter(int(m.group(1)) for m in pattern.finditer(text))
-        if years:
-            return years.most_common(1)[0][0]
-    review = REVIEW_YEAR.search(text)
-    return int(review.group(1)) + 1 if review else None
-
-
 def detect_session(text: str) -> tuple[int | None, int | None]:
     found = SESSION.search(text[:3000])
     if not found:
@@ -200,21 +164,25 @@ def detect_session(text: str) -> tuple[int | None, int | None]:
 def detect_delivered_on(text: str) -> str | None:
     """The ISO date of "2024年1月8日在…上"; None when there is none, or it is no real date (a typo
     such as 1月53日 is unsure metadata, and would fail the warehouse's date column)."""
-    found = DELIVERY_DATE.search(text[:3000])
+    found = delivery_date(text)
     if not found:
         return None
-    year, month, day = (int(g) for g in found.groups())
     try:
-        return date(year, month, day).isoformat()
+        return date(*found).isoformat()
     except ValueError:
         return None
 
 
 def document_metadata(text: str) -> dict:
     term, session_no = detect_session(text)
+    region = detect_region(text)
+    year, year_source = detect_plan_year(text), "text"
+    if year is None:
+        year, year_source = provincial_session_year(text, region, session_no), "session"
     return {
-        "region": detect_region(text),
-        "year": detect_plan_year(text),
+        "region": region,
+        "year": year,
+        "year_source": year_source if year is not None else None,
         "doc_type": detect_doc_type(text),
         "delivered_on": detect_delivered_on(text),
         "congress_term": term,
@@ -222,80 +190,77 @@ def document_metadata(text: str) -> dict:
     }
 
 
-def infer_years_from_sessions(documents: pl.DataFrame, anchors: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Fill a missing plan year from another document of the same region and congress term.
-
-    Sessions of a people's congress are annual, so session k+1 of a term is held a year after
-    session k: a summary that names only "十八届人大三次会议" gets its year from a document of
-    the same city that names "十八届人大四次会议" and a year.
-    """
-    known = documents.select("region", "year", "congress_term", "session_no")
-    if anchors is not None and not anchors.is_empty():
-        known = pl.concat([known, anchors.select(known.columns).cast(known.schema)])
-    term_offsets = (
-        known.filter(pl.col("year").is_not_null() & pl.col("session_no").is_not_null())
-        .group_by("region", "congress_term")
-        .agg((pl.col("year") - pl.col("session_no")).mode().first().alias("term_offset"))
-    )
-    return (
-        documents.join(term_offsets, on=["region", "congress_term"], how="left")
-        .with_columns(
-            year=pl.coalesce("year", pl.col("term_offset") + pl.col("session_no")).cast(pl.Int32),
-            year_source=pl.when(pl.col("year").is_not_null())
-            .then(pl.lit("text"))
-            .when(pl.col("term_offset").is_not_null() & pl.col("session_no").is_not_null())
-            .then(pl.lit("session"))
-            .otherwise(None),
-        )
-        .drop("term_offset")
-    )
-
-
 # ---------------------------------------------------------------- sentences
 
 SENTENCE_SPLIT = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 
 
-def default_section_kind(doc_type: str | None) -> str:
-    # Summaries and notices are about the coming year from their first line; a full report's
-    # preamble ("各位代表:") is neither review nor plan until its first heading says so.
-    return "plan" if doc_type in ("news_summary", "key_tasks_notice") else "other"
+def has_figure(line: str) -> bool:
+    """A short line with a figure is a bullet item ("固定资产投资增长4.1%"), not a heading."""
+    return any(match.group("pct") or match.group("base") for match in MENTION.finditer(line))
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    title: str
+    cue: Cue | None
+    numbered: bool
+
+
+def _enter_heading(path: list[Heading], line: str, level: int, plan_year: int | None) -> list[Heading]:
+    """The heading path after the heading `line`: it replaces the headings of its level and below.
+
+    An unnumbered line without a cue of its own ("举全市之力办好亚运会" after "2022年部分重点
+    工作") carries on the section of the cued heading it follows at its level: bullet summaries
+    list topics under one dated heading. A numbered one ("二、…") starts a section of its own.
+    """
+    title = heading_title(line)
+    kept = [heading for heading in path if heading.level < level]
+    parent = next((heading.cue for heading in reversed(kept) if heading.cue), None)
+    cue = heading_cue(title, plan_year, parent)
+    numbered = any(pattern.match(line) for _, pattern in HEADING_LEVELS)
+    if not numbered and (cue is None or not cue.tells_time):
+        # a topic line ("粮食单产创历史新高") does not end the dated list it stands in
+        sibling = next((h for h in reversed(path) if h.level == level and h.cue and h.cue.tells_time), None)
+        cue = sibling.cue if sibling else cue
+    return [*kept, Heading(level, title, cue, numbered)]
+
+
+SECTION_KIND = {ACHIEVEMENT: "review", TARGET: "plan"}
 
 
 def sentences(text: str, doc_type: str | None, plan_year: int | None) -> list[dict]:
-    """Sentences with their offsets, heading path and the review/plan kind of their section."""
+    """Sentences with their offsets, heading path, and the time cues of their surroundings (the
+    section's cue, and the last time cue of the earlier sentences of their paragraph)."""
     out: list[dict] = []
-    path: list[tuple[int, str, str | None, int | None]] = []  # level, title, kind, year
-    fallback_kind = default_section_kind(doc_type)
+    path: list[Heading] = []
     for paragraph, line in enumerate(split_lines(text)):
         if not line.text:
             continue
         level = heading_level(line.text)
-        if level is not None:
-            title = heading_title(line.text)
-            path = [p for p in path if p[0] < level]
-            kind = classify_heading(title)
-            inherited = next((p for p in reversed(path) if p[2]), None)
-            if kind is None and inherited:
-                kind, year = inherited[2], inherited[3]
-            else:
-                year = section_year(title, kind or fallback_kind, plan_year) if kind else None
-            path.append((level, title, kind, year))
-        current = next((p for p in reversed(path) if p[2]), None)
-        section_kind = current[2] if current else fallback_kind
-        year = current[3] if current else plan_year
-        section = " > ".join(p[1] for p in path) or None
+        if level is not None and not has_figure(line.text):
+            path = _enter_heading(path, line.text, level, plan_year)
+        section_cue = next((heading.cue for heading in reversed(path) if heading.cue), None)
+        section = " > ".join(heading.title for heading in path) or None
+        lead: Cue | None = None
         for match in SENTENCE_SPLIT.finditer(line.text):
             sentence = match.group(0)
-            if sentence.strip():
-                out.append(
-                    {
-                        "paragraph": paragraph,
-                        "char_start": line.start + match.start(),
-                        "sentence": sentence,
-                        "section": section,
-                        "section_kind": section_kind,
-                        "section_year": year,
-                    }
-                )
+            if not sentence.strip():
+                continue
+            out.append(
+                {
+                    "paragraph": paragraph,
+                    "char_start": line.start + match.start(),
+                    "sentence": sentence,
+                    "section": section,
+                    "section_kind": SECTION_KIND.get(section_cue.kind, "other") if section_cue else "other",
+                    "section_year": section_cue.year if section_cue else None,
+                    "section_span": section_cue.span if section_cue else None,
+                    "lead_kind": lead.kind if lead else None,
+                    "lead_year": lead.year if lead else None,
+                    "lead_span": lead.span if lead else None,
+                }
+            )
+            lead = last_time_cue(sentence, plan_year) or lead
     return out

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+from govtargets.transforms import vocabulary
 
 SQL_DIR = Path(__file__).parent / "sql"
 DEFAULT_WAREHOUSE = Path("data") / "govtargets.duckdb"
@@ -101,7 +102,30 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         con.execute("insert into schema_version values (?, ?, ?)", [version, path.name, now()])
         con.execute("commit")
         current = version
+    refresh_vocabulary(con)
     return current
+
+
+def refresh_vocabulary(con: duckdb.DuckDBPyConnection) -> None:
+    """The vocabulary tables views read, as transforms/vocab/ has them now (one transaction)."""
+    indicators = pl.DataFrame(
+        [
+            (row["code"], row["name_zh"], row["is_rate"] == "1", row["is_ceiling"] == "1")
+            for row in vocabulary.rows("indicators")
+        ],
+        schema={"indicator_code": pl.Utf8, "name_zh": pl.Utf8, "is_rate": pl.Boolean, "is_ceiling": pl.Boolean},
+        orient="row",
+    )
+    qualifiers = pl.DataFrame(
+        [(row["word"], row["position"], row["bound"]) for row in vocabulary.rows("qualifiers")],
+        schema={"word": pl.Utf8, "position": pl.Utf8, "bound": pl.Utf8},
+        orient="row",
+    )
+    con.execute("begin transaction")
+    for table, frame in (("vocab_indicators", indicators), ("vocab_qualifiers", qualifiers)):
+        con.execute(f"delete from {table}")
+        _insert(con, table, frame)
+    con.execute("commit")
 
 
 def now() -> datetime:

@@ -1,0 +1,353 @@
+"""The time resolver: a table of cases for each cue class, from the clause out to the document."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import pytest
+from govtargets.transforms.records import sentence_frame, target_frame
+from govtargets.transforms.timing import (
+    ACHIEVEMENT,
+    FULL_YEAR,
+    TARGET,
+    YEAR_TO_DATE,
+    Cue,
+    TimeContext,
+    detect_plan_year,
+    heading_cue,
+    infer_years_from_sessions,
+    national_congress_year,
+    plan_years,
+    provincial_session_year,
+    resolve,
+)
+
+FIGURE = re.compile(r"-?\d+(?:\.\d+)?(?=[^\d年月日.])")  # a figure, not a year or a date
+
+
+def timing(sentence: str, plan_year: int | None = 2024, section: Cue | None = None, lead: Cue | None = None,
+           section_title: str = "", nth: int = 0, **flags):  # fmt: skip
+    """The resolver's answer for the nth figure of `sentence`, its clause cut at , ; : 。"""
+    figure = list(FIGURE.finditer(sentence))[nth]
+    clause_start = max(sentence.rfind(d, 0, figure.start()) for d in ",;:。") + 1
+    ends = [i for i in (sentence.find(d, figure.end()) for d in ",;:。") if i != -1]
+    context = TimeContext(plan_year, "text", section=section, lead=lead, section_title=section_title)
+    return resolve(sentence, clause_start, figure.start(), min(ends, default=len(sentence)), context, **flags)
+
+
+def kind_year(sentence: str, **kwargs) -> tuple[str, int | None]:
+    found = timing(sentence, **kwargs)
+    return found.kind, found.year
+
+
+REVIEW = Cue("context", ACHIEVEMENT, 2023, "year")
+PLAN = Cue("context", TARGET, 2024, "year")
+
+
+# ---------------------------------------------------------------- cue classes in the figure's clause
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # explicit year: before the plan year an achievement, else a target
+        ("2023年,全省地区生产总值增长5.8%。", (ACHIEVEMENT, 2023)),
+        ("2024年地区生产总值增长5%左右。", (TARGET, 2024)),
+        ("2024年末,地区生产总值预计完成230.6亿元。", (TARGET, 2024)),
+        # a base year is not the figure's year
+        ("地区生产总值是2010年的2.18倍。", (TARGET, 2024)),
+        # target years
+        ("到2026年,全市生产总值达到2.5万亿元。", (TARGET, 2026)),
+        ("2025年前建成5G基站1万个。", (TARGET, 2025)),
+        # the year before the plan year
+        ("去年,全市城镇新增就业6.1万人。", (ACHIEVEMENT, 2023)),
+        ("过去一年,江苏地区生产总值达12.82万亿元。", (ACHIEVEMENT, 2023)),
+        ("一年来,新增市场主体2万户。", (ACHIEVEMENT, 2023)),
+        ("刚刚过去的一年,粮食产量达到486亿斤。", (ACHIEVEMENT, 2023)),
+        # 比上年 is a comparison, not a time (its kind word says a result)
+        ("地区生产总值比上年增长8%。", (ACHIEVEMENT, 2023)),
+        # the plan year
+        ("今年经济社会发展主要预期目标:地区生产总值增长5%以上。", (TARGET, 2024)),
+        ("年内新建学校5所。", (TARGET, 2024)),
+        # plans of several years: the end of the span
+        ("今后五年,新增就业50万人。", (TARGET, 2028)),
+        ("三年内规上企业发展到2000家。", (TARGET, 2026)),
+        # five-year plans: 十四五 ends in 2025
+        ("“十四五”时期,人均生产总值达到9万元。", (TARGET, 2025)),
+    ],
+)
+def test_time_cues_of_the_clause(sentence, expected):
+    assert kind_year(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # averages and streaks have no single year
+        ("国内生产总值五年年均增长5.2%。", (ACHIEVEMENT, None)),
+        ("粮食产量连年稳定在1.3万亿斤以上。", (ACHIEVEMENT, None)),
+        ("连续15年蝉联第一,城镇新增就业1万人。", (ACHIEVEMENT, None)),
+    ],
+)
+def test_averages_and_streaks_have_no_year(sentence, expected):
+    assert kind_year(sentence, section=REVIEW) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "reached", "expected"),
+    [
+        # a review of several years: a level reached at the end gets the end year
+        ("过去五年,国内生产总值增加到121万亿元。", True, (ACHIEVEMENT, 2023)),
+        # what it counts or changes over the span has none
+        ("经过八年持续努力,近1亿农村贫困人口实现脱贫。", False, (ACHIEVEMENT, None)),
+        ("五年来,全省城镇化率提高5.5个百分点。", False, (ACHIEVEMENT, None)),
+        # any target of a plan of several years has its end year
+        ("今后五年,全市地区生产总值年均增长6%。", False, (TARGET, None)),
+        ("今后五年,城镇新增就业50万人。", False, (TARGET, 2028)),
+    ],
+)
+def test_spans_of_several_years(sentence, reached, expected):
+    assert kind_year(sentence, reached_level=reached) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        # words that only say a kind decide where no time is said anywhere
+        ("主要预期目标:地区生产总值增长6%。", TARGET),
+        ("力争全市新增上市企业4家。", TARGET),
+        ("地区生产总值同比增长3%。", ACHIEVEMENT),
+        ("较好完成了全年目标任务,全市生产总值增长8%。", ACHIEVEMENT),
+        ("预计全市地区生产总值增长6%。", ACHIEVEMENT),
+    ],
+)
+def test_kind_words_without_a_time(sentence, expected):
+    assert timing(sentence, plan_year=2024).kind == expected
+
+
+def test_kind_words_do_not_overrule_a_dated_section():
+    # "争取" is how a review says funds were secured
+    assert kind_year("争取各类政策性资金267.3亿元。", section=REVIEW) == (ACHIEVEMENT, 2023)
+    assert kind_year("地区生产总值同比增长3%。", section=PLAN) == (TARGET, 2024)
+
+
+# ---------------------------------------------------------------- from the clause outwards
+
+
+def test_the_nearest_cue_wins():
+    # the clause's own year beats the sentence's opening
+    assert kind_year("2023年,地区生产总值增长5.8%,2024年增长5%左右。", nth=1) == (TARGET, 2024)
+    # the sentence's opening covers its later clauses
+    assert kind_year("2023年,一般公共预算收入9930亿元,增长7.3%。", nth=1) == (ACHIEVEMENT, 2023)
+    # a cue in an earlier sentence of the paragraph, then the section
+    lead = Cue("year", ACHIEVEMENT, 2019, "year")
+    assert kind_year("粮食产量达到486亿斤。", lead=lead, section=PLAN) == (ACHIEVEMENT, 2019)
+    assert kind_year("粮食产量达到486亿斤。", section=REVIEW) == (ACHIEVEMENT, 2023)
+    # the document: a target of the plan year
+    assert kind_year("粮食产量达到486亿斤。") == (TARGET, 2024)
+
+
+def test_year_sources_name_the_level_that_gave_the_year():
+    assert timing("2023年全省地区生产总值增长5.8%。").year_source == "clause"
+    assert timing("2023年,一般公共预算收入9930亿元,增长7.3%。", nth=1).year_source == "sentence"
+    lead = Cue("year", ACHIEVEMENT, 2019, "year")
+    assert timing("粮食产量达到486亿斤。", lead=lead).year_source == "paragraph"
+    assert timing("粮食产量达到486亿斤。", section=REVIEW).year_source == "section"
+    assert timing("粮食产量达到486亿斤。").year_source == "document"
+    assert timing("年均增长5%。").year_source is None
+
+
+def test_unknown_plan_year_leaves_relative_years_null():
+    assert kind_year("去年,城镇新增就业6万人。", plan_year=None) == (ACHIEVEMENT, None)
+    assert kind_year("2021年地区生产总值增长8%左右。", plan_year=None) == (TARGET, 2021)
+    assert timing("城镇新增就业5万人以上。", plan_year=None).year is None
+
+
+def test_starting_level_and_lost_year():
+    assert kind_year("规上企业由1390家发展到2000家。", start_level=True) == (ACHIEVEMENT, 2023)
+    context = TimeContext(2024, "text")
+    lost = resolve("到年实现全覆盖。", 0, 1, 7, context, lost_year=True)
+    assert (lost.kind, lost.year, lost.year_source) == (TARGET, None, None)
+
+
+# ---------------------------------------------------------------- headings
+
+
+@pytest.mark.parametrize(
+    ("title", "parent", "expected"),
+    [
+        ("一、2023年工作回顾", None, (ACHIEVEMENT, 2023)),
+        ("2021年成绩", None, (ACHIEVEMENT, 2021)),
+        ("二、2024年重点工作安排", None, (TARGET, 2024)),
+        ("今后5年发展目标", None, (TARGET, 2028)),
+        ("“十三五”成就:", None, (ACHIEVEMENT, 2020)),
+        ("“十四五”目标:", None, (TARGET, 2025)),
+        ("过去一年:", None, (ACHIEVEMENT, 2023)),
+        ("三、对今年政府工作的建议", None, (TARGET, 2024)),
+        ("【经济社会发展主要预期目标建议】", None, (TARGET, None)),
+        ("一、主要工作回顾", None, (ACHIEVEMENT, None)),
+        # under a dated section, a sub-heading's words alone do not change it
+        ("(三)圆满完成重点任务", REVIEW, None),
+        ("1、经济增长好于预期", REVIEW, None),
+        ("(一)经济运行承压稳进", None, None),
+    ],
+)
+def test_heading_cues(title, parent, expected):
+    cue = heading_cue(title, 2024, parent)
+    assert (None if cue is None else (cue.kind, cue.year)) == expected
+
+
+# ---------------------------------------------------------------- period
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        "1—4月份城镇新增就业1.77万人",
+        "1-10月规模以上工业增加值增长5.1%",
+        "一至三月外贸进出口增长4%",
+        "前三季度地区生产总值增长4.5%",
+        "前10个月完成投资120亿元",
+        "上半年新增就业3.2万人",
+        "一季度发放低保金6300余万元",
+        "第一季度实际利用外资1.2亿美元",
+        "截至9月底累计办理业务1.3万件",
+        "截至今年6月末贷款余额增长8%",
+        "今年以来新增市场主体2.1万户",
+    ],
+)
+def test_partial_year_markers_in_the_clause(evidence):
+    figure = FIGURE.findall(evidence)[-1]
+    assert timing(evidence, nth=len(FIGURE.findall(evidence)) - 1).period == YEAR_TO_DATE, figure
+
+
+@pytest.mark.parametrize(
+    "evidence",
+    [
+        "城镇新增就业6.1万人",
+        "1-12月规模以上工业增加值增长5.1%",  # January to December is the whole year
+        "11—12月开展专项行动2次",  # starts in November: not "1—12月"
+        "截至2023年底累计建成5G基站1.2万个",
+        "截至12月末贷款余额增长8%",
+        "提前3个月完成全年任务,新增就业6万人",  # "提前3个月" is not "前3个月"
+        "下半年新开工项目120个",
+        "四季度集中开工项目50个",
+    ],
+)
+def test_whole_year_figures(evidence):
+    assert timing(evidence, nth=len(FIGURE.findall(evidence)) - 1).period == FULL_YEAR
+
+
+def test_a_section_or_an_opening_marked_year_to_date_covers_its_figures():
+    title = "二、今年以来新冠肺炎疫情防控和经济社会发展情况"
+    assert timing("下沉社区4.8万人。", section_title=title).period == YEAR_TO_DATE
+    assert timing("下沉社区4.8万人。", section_title="一、2019年工作回顾").period == FULL_YEAR
+    sentence = "今年以来,新增市场主体2.1万户,预计全年新增4万户。"
+    assert timing(sentence, nth=0).period == YEAR_TO_DATE
+    assert timing(sentence, nth=1).period == FULL_YEAR
+    later = "全年新增就业6万人,一季度新增1.2万人。"
+    assert timing(later, nth=0).period == FULL_YEAR
+    assert timing(later, nth=1).period == YEAR_TO_DATE
+
+
+# ---------------------------------------------------------------- a document's plan year
+
+
+@pytest.mark.parametrize(
+    ("text", "year"),
+    [
+        ("政府工作报告\n——2024年1月8日在德州市第十八届人民代表大会第四次会议上", 2024),
+        ("——2023年12月28日在某区第五届人民代表大会第三次会议上", 2024),  # delivered in December
+        ("3月5日,李克强总理向十四届全国人大一次会议作政府工作报告", 2023),
+        ("2018年南昌市政府工作报告\n访问量:", 2018),
+        ("一、2023年工作回顾\n过去一年……", 2024),
+        ("2020年成就:\n实现生产总值2.62万亿元", 2021),
+        ("他在回顾2019年政府工作时指出", 2020),
+        ("刚刚过去的2018年,是……", 2019),
+        ("2022年主要预期目标\n全市生产总值增长6.5%以上", 2022),
+        ("关于印发2023年重点工作任务的通知", 2023),
+        ("一、“十二五”时期国民经济和社会发展回顾", 2016),
+        ("连同《拉萨市“十三五”时期国民经济和社会发展规划纲要(草案)》一并审议", 2016),
+        ("2020年,德州将把握好“稳”与“进”的关系", 2020),
+        ("2024年02月01日15:19 | 来源:人民网", 2024),
+        ("加快发展现代服务业,推动高质量发展。", None),
+    ],
+)
+def test_document_year_cues(text, year):
+    assert detect_plan_year(text) == year
+
+
+def test_congress_calendars():
+    assert national_congress_year(14, 1) == 2023
+    assert national_congress_year(13, 3) == 2020
+    assert plan_years(14) == (2021, 2025)
+    # a provincial session fits one of the years the text speaks of
+    assert provincial_session_year("2014年甘肃省实现生产总值6835亿元", "甘肃省", 3) == 2015
+    assert provincial_session_year("2024年,西藏地区生产总值增长6.3%", "西藏自治区", 3) == 2025
+    assert provincial_session_year("2024年,地区生产总值增长6.3%", "成都市", 3) is None
+    assert provincial_session_year("没有年份", "甘肃省", 3) is None
+
+
+def test_year_inferred_from_another_session_of_the_same_congress():
+    docs = pl.DataFrame(
+        {
+            "region": ["德州市", "德州市", "聊城市"],
+            "year": [2020, None, None],
+            "congress_term": [18, 18, 17],
+            "session_no": [4, 3, 3],
+        },
+        schema_overrides={"year": pl.Int32, "congress_term": pl.Int32, "session_no": pl.Int32},
+    )
+    out = infer_years_from_sessions(docs)
+    assert out["year"].to_list() == [2020, 2019, None]
+    assert out["year_source"].to_list() == ["text", "session", None]
+
+
+# ---------------------------------------------------------------- documents without sections
+
+
+def records_of(text: str, year: int | None = None) -> list[tuple]:
+    documents = pl.DataFrame(
+        [{"doc_id": "d", "source_name": "d.txt", "region": "某市", "text": text, "doc_type": None,
+          "year": year, "year_source": "text" if year else None}]
+    )  # fmt: skip
+    records = target_frame(documents, sentence_frame(documents))
+    return [(r["indicator"], r["value"], r["kind"], r["year"]) for r in records.to_dicts()]
+
+
+def test_a_news_story_interleaving_plan_and_result():
+    text = (
+        "报告指出,2023年,全省地区生产总值预期目标增长6%,实际增长6.5%。"
+        "过去一年,城镇新增就业6万人。今年,城镇新增就业5万人以上。"
+    )
+    got = records_of(text, 2024)
+    assert got == [
+        ("地区生产总值", 6.0, TARGET, 2023),
+        ("地区生产总值", 6.5, ACHIEVEMENT, 2023),
+        ("城镇新增就业", 6.0, ACHIEVEMENT, 2023),
+        ("城镇新增就业", 5.0, TARGET, 2024),
+    ]
+
+
+def test_a_bullet_summary_resolves_the_year_per_block():
+    text = (
+        "2020年成就:\n实现生产总值2.62万亿元,增长2.2%\n粮食单产创历史新高\n城镇新增就业43.2万人\n"
+        "“十三五”成就:\n生产总值年均增长6.3%\n人均突破1万美元\n"
+        "“十四五”目标:\n人均生产总值达到9万元左右\n2021年目标:\n生产总值增长6.5%左右\n"
+    )
+    got = {(value, kind, year) for _, value, kind, year in records_of(text, 2021)}
+    assert got == {
+        (2.62, ACHIEVEMENT, 2020),
+        (2.2, ACHIEVEMENT, 2020),
+        (43.2, ACHIEVEMENT, 2020),
+        (6.3, ACHIEVEMENT, None),
+        (1.0, ACHIEVEMENT, 2020),
+        (9.0, TARGET, 2025),
+        (6.5, TARGET, 2021),
+    }
+
+
+def test_a_thirty_character_text_gets_its_year_from_its_own_words():
+    got = records_of("2021年地区生产总值增长8%左右,城镇新增就业5万人以上。")
+    assert [(value, kind, year) for _, value, kind, year in got] == [(8.0, TARGET, 2021), (5.0, TARGET, 2021)]

@@ -1,0 +1,388 @@
+"""When a figure applies: its kind (target or achievement), year, period and where the year came from.
+
+This module is the one place that decides them. A figure's time is read from the nearest cue
+outwards:
+
+    clause     the figure's own clause, before the figure ("2019年,…增长6%", "年均增长5.2%")
+    sentence   the earlier clauses of its sentence ("过去一年,江苏地区生产总值达…、增长5.8%")
+    paragraph  the time cues of the earlier sentences of its paragraph ("2019年,…。粮食产量…")
+    section    its heading path ("一、2023年工作回顾", "2022年主要预期目标", "“十三五”成就:")
+    document   the plan year of the report (a report for year Y reviews Y-1 and plans Y)
+
+The cue words are data in vocab/time_cues.csv (figures and headings) and
+vocab/document_year_cues.csv (the plan year of a document); this module gives each cue class its
+meaning. A document's plan year comes from its own text first (delivery date, the national
+congress calendar, title, review and plan headings, dateline) and else from the congress session
+it names (`infer_years_from_sessions`, across documents of the same region).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import polars as pl
+from govtargets.transforms.numbers import parse_chinese_numeral
+from govtargets.transforms.vocabulary import rows
+
+TARGET, ACHIEVEMENT = "target", "achievement"
+FULL_YEAR, YEAR_TO_DATE = "full_year", "year_to_date"
+# What a record's year_source says: the level of the cue that gave the year, or, where no cue did,
+# how the document's plan year was known.
+CUE_LEVELS = ("clause", "sentence", "paragraph", "section")
+DOCUMENT_SOURCES = ("document", "session", "manifest")
+YEAR_SOURCES = CUE_LEVELS + DOCUMENT_SOURCES
+# A document's year_source (documents.year_source): read from its text, inferred from the congress
+# session it names, or given by the user in a manifest.
+DOCUMENT_YEAR_SOURCES = ("text", "session", "manifest")
+RECORD_SOURCE_OF_DOCUMENT = {"text": "document", "session": "session", "manifest": "manifest"}
+# Kinds of documents whose figures are plans unless a cue says otherwise; in any other document a
+# figure without a cue is a target too, since reports, summaries and notices all state the plan.
+DEFAULT_KIND = TARGET
+
+# How far a cue reaches: one year, the end of several years, no single year (averages, streaks),
+# the year so far; "kind" cues only say target or achievement.
+YEAR, MULTI, AVERAGE, PARTIAL, KIND_ONLY = "year", "multi", "average", "partial", "kind"
+# Classes of vocab/time_cues.csv that only a heading can carry.
+HEADING_CLASSES = ("review_heading", "plan_heading")
+# Kind words that, in the figure's own clause, overrule the kind its time implies.
+STRONG_KIND_CLASSES = ("achieved_strong", "planned_strong")
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """What one cue says about time. `year` is absolute (the plan year already applied)."""
+
+    cls: str
+    kind: str | None
+    year: int | None
+    span: str
+    start: int = 0
+    end: int = 0
+
+    @property
+    def tells_time(self) -> bool:
+        return self.span in (YEAR, MULTI, AVERAGE)
+
+
+@dataclass(frozen=True, slots=True)
+class TimeContext:
+    """What a sentence's surroundings say: the document's plan year and the cues of its
+    paragraph and section, found once per sentence."""
+
+    plan_year: int | None
+    plan_year_source: str | None  # documents.year_source: text, session, manifest
+    section: Cue | None = None
+    lead: Cue | None = None  # the last time cue of the earlier sentences of the paragraph
+    section_title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    kind: str
+    year: int | None
+    period: str
+    year_source: str | None
+
+
+# ---------------------------------------------------------------- cue words
+
+
+@lru_cache(maxsize=1)
+def _cue_patterns() -> tuple[tuple[str, re.Pattern], ...]:
+    return tuple((row["cls"], re.compile(row["pattern"])) for row in rows("time_cues"))
+
+
+def _count(text: str) -> int | None:
+    value = int(text) if text.isdigit() else parse_chinese_numeral(text)
+    return int(value) if value else None
+
+
+def plan_years(number: int) -> tuple[int, int]:
+    """First and last year of the Nth five-year plan: 十四五 (14) is 2021-2025."""
+    end = 1955 + 5 * number
+    return end - 4, end
+
+
+def _time_kind(year: int | None, plan_year: int | None) -> str | None:
+    """A year before the plan year is reviewed; the plan year and later are planned."""
+    if year is None or plan_year is None:
+        return None
+    return ACHIEVEMENT if year < plan_year else TARGET
+
+
+def _meaning(cls: str, match: re.Match, plan_year: int | None) -> Cue | None:
+    """The cue a match of class `cls` stands for (None: it only hides the text, as a base year)."""
+    groups = match.groupdict()
+    before = plan_year - 1 if plan_year else None
+    if cls == "base_year":
+        return None
+    if cls == "by_year":
+        return Cue(cls, TARGET, int(groups["year"]), YEAR)
+    if cls == "year":
+        year = int(groups["year"])
+        return Cue(cls, _time_kind(year, plan_year), year, YEAR)
+    if cls == "plan_period":
+        end = plan_years(10 + int(parse_chinese_numeral(groups["plan"])))[1]
+        return Cue(cls, _time_kind(end, plan_year), end, MULTI)
+    if cls == "past":
+        return Cue(cls, ACHIEVEMENT, before, YEAR)
+    if cls in ("multi_plan", "multi_past"):
+        years = _count(groups["years"])
+        if years is None:
+            return None
+        if cls == "multi_past":
+            return Cue(cls, ACHIEVEMENT, before, YEAR if years == 1 else MULTI)
+        end = plan_year + years - 1 if plan_year else None
+        return Cue(cls, TARGET, end, YEAR if years == 1 else MULTI)
+    if cls == "present":
+        return Cue(cls, TARGET, plan_year, YEAR)
+    if cls == "average":
+        return Cue(cls, None, None, AVERAGE)
+    if cls == "partial":
+        return Cue(cls, None, None, PARTIAL)
+    if cls in ("achieved", "achieved_strong", "review_heading"):
+        return Cue(cls, ACHIEVEMENT, None, KIND_ONLY)
+    if cls in ("planned", "planned_strong", "plan_heading"):
+        return Cue(cls, TARGET, None, KIND_ONLY)
+    raise ValueError(f"vocab/time_cues.csv: class {cls!r} has no meaning in timing.py")
+
+
+def find_cues(text: str, plan_year: int | None, headings: bool = False) -> list[Cue]:
+    """The cues in `text`, in order. Where matches overlap, the class listed first in
+    vocab/time_cues.csv wins ("到2026年" is a target year, not a bare year)."""
+    if not text:
+        return []
+    taken: list[tuple[int, int]] = []
+    found: list[Cue] = []
+    for cls, pattern in _cue_patterns():
+        if cls in HEADING_CLASSES and not headings:
+            continue
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if start == end or any(start < b and a < end for a, b in taken):
+                continue
+            taken.append((start, end))
+            cue = _meaning(cls, match, plan_year)
+            if cue is not None:
+                found.append(replace(cue, start=start, end=end))
+    return sorted(found, key=lambda cue: cue.start)
+
+
+def last_time_cue(text: str, plan_year: int | None) -> Cue | None:
+    """The last cue in `text` that says a time (what a sentence hands on to the next ones)."""
+    timed = [cue for cue in find_cues(text, plan_year) if cue.tells_time]
+    return timed[-1] if timed else None
+
+
+def heading_cue(title: str, plan_year: int | None, parent: Cue | None) -> Cue | None:
+    """What a heading says of the figures under it.
+
+    Its first time cue gives the year ("2021年成绩", "今后5年发展目标", "“十三五”成就"), its
+    review or plan words the kind where the time does not. Under a heading that already set the
+    time, a sub-heading's words alone ("(三)圆满完成重点任务") do not turn a review into a plan.
+    """
+    cues = find_cues(title, plan_year, headings=True)
+    timed = next((cue for cue in cues if cue.tells_time), None)
+    worded = next((cue for cue in cues if cue.span == KIND_ONLY), None)
+    if timed is None:
+        return worded if parent is None else None
+    if timed.kind is None and worded is not None:
+        timed = replace(timed, kind=worded.kind)
+    return timed
+
+
+# ---------------------------------------------------------------- a figure's time
+
+
+def _period(clause: str, sentence: str, context: TimeContext) -> str:
+    """year_to_date when the clause marks the year so far, or its section heading or the opening
+    clause of its sentence does ("今年以来,…") and the clause does not say 全年."""
+
+    def partial(text: str) -> bool:
+        return any(cue.span == PARTIAL for cue in find_cues(text, None))
+
+    if partial(clause):
+        return YEAR_TO_DATE
+    opening = re.match(r"[^,;:。]*", sentence).group(0)
+    if (partial(context.section_title) or partial(opening)) and "全年" not in clause:
+        return YEAR_TO_DATE
+    return FULL_YEAR
+
+
+def resolve(
+    sentence: str,
+    clause_start: int,
+    figure_start: int,
+    clause_end: int,
+    context: TimeContext,
+    *,
+    reached_level: bool = False,
+    start_level: bool = False,
+    lost_year: bool = False,
+) -> Timing:
+    """The kind, year, period and year source of the figure at `figure_start` of `sentence`.
+
+    reached_level: the figure is a level the clause says was reached ("增加到121万亿元"); in a
+        review of several years it gets the span's end year, any other figure there (a count, a
+        change, a growth over the span) no single year.
+    start_level: the starting level of a goal ("由1390家,发展到2000家"): what was achieved the
+        year before the plan year.
+    lost_year: the figure is a year that copying lost ("到年实现"), so it has no year.
+    """
+    levels = (
+        ("clause", find_cues(sentence[clause_start:figure_start], context.plan_year)),
+        ("sentence", find_cues(sentence[:clause_start], context.plan_year)),
+        ("paragraph", [context.lead] if context.lead else []),
+        ("section", [context.section] if context.section else []),
+    )
+    # The nearest cue that says a time gives the year, and the kind where it has one; words that
+    # only say a kind ("目标", "同比", "争取") decide where no time is said anywhere, since in a
+    # dated section they are verbs of its own kind ("争取国债资金86亿元" in a review).
+    timed = timed_level = kind = None
+    for level, cues in levels:
+        for cue in reversed(cues):  # the nearest cue first
+            if not cue.tells_time:
+                continue
+            if timed is None:
+                timed, timed_level = cue, level
+            if kind is None and cue.kind is not None:
+                kind = cue.kind
+        if kind is not None:
+            break
+    own_clause = levels[0][1]
+    overruling = [cue for cue in reversed(own_clause) if cue.cls in STRONG_KIND_CLASSES]
+    if overruling:
+        # "2023年,…预期目标增长6%,实际增长6.5%": the clause's own words beat the kind its time implies
+        kind = overruling[0].kind
+    if kind is None:
+        marked = [cue for _, cues in levels[:2] for cue in reversed(cues) if cue.span == KIND_ONLY]
+        kind = marked[0].kind if marked else None
+    period = _period(sentence[clause_start:clause_end], sentence, context)
+    plan_year, before = context.plan_year, context.plan_year - 1 if context.plan_year else None
+    document_source = RECORD_SOURCE_OF_DOCUMENT.get(context.plan_year_source or "")
+    if start_level:
+        return Timing(ACHIEVEMENT, before, period, document_source if before else None)
+    kind = kind or DEFAULT_KIND
+    if timed is None:
+        year = plan_year if kind == TARGET else before
+        source = document_source if year is not None else None
+    elif timed.span == AVERAGE or (timed.span == MULTI and kind == ACHIEVEMENT and not reached_level):
+        # an average or a streak has no single year, nor has what a review of several years
+        # counts or changes; a level reached by its end, and any target of a plan, has its end year
+        year, source = None, None
+    else:
+        year, source = timed.year, timed_level if timed.year is not None else None
+    if lost_year:
+        year, source = None, None
+    return Timing(kind, year, period, source)
+
+
+# ---------------------------------------------------------------- a document's plan year
+
+
+@lru_cache(maxsize=1)
+def _document_cues() -> tuple[tuple[str, re.Pattern, str, str], ...]:
+    return tuple(
+        (row["cue"], re.compile(row["pattern"]), row["year"], row["scope"])
+        for row in rows("document_year_cues")
+    )
+
+
+HEAD_CHARS = 3000  # where a report's title, dateline and delivery line stand
+
+
+def national_congress_year(term: int, session: int) -> int | None:
+    """The year of session `session` of the Nth National People's Congress: its terms have
+    begun every five years since the sixth (1983), one session a year."""
+    if term < 6 or not 1 <= session <= 5:
+        return None
+    return 1953 + 5 * term + session - 1
+
+
+def _year_of(match: re.Match, rule: str) -> int | None:
+    groups = match.groupdict()
+    if rule == "national_calendar":
+        term, session = parse_chinese_numeral(groups["term"]), parse_chinese_numeral(groups["session"])
+        return national_congress_year(int(term), int(session)) if term and session else None
+    if rule in ("plan_after", "plan_first"):
+        start, end = plan_years(10 + int(parse_chinese_numeral(groups["plan"])))
+        return end + 1 if rule == "plan_after" else start
+    year = int(groups["year"])
+    if rule == "next":
+        return year + 1
+    if rule == "date":
+        # a report delivered (or published) in November or December is for the coming year
+        return year + 1 if int(groups.get("month") or 1) >= 11 else year
+    return year
+
+
+def delivery_date(text: str) -> tuple[int, int, int] | None:
+    """(year, month, day) of the line "——2024年1月8日在…会议上", as the cue delivery_date reads it."""
+    for cue, pattern, _rule, _scope in _document_cues():
+        if cue == "delivery_date" and (found := pattern.search(text[:HEAD_CHARS])):
+            return int(found["year"]), int(found["month"]), int(found["day"])
+    return None
+
+
+def detect_plan_year(text: str) -> int | None:
+    """The year a document plans, from the first cue of vocab/document_year_cues.csv that its
+    text has (in the file's order); where a cue matches several times, the most common year."""
+    for _cue, pattern, rule, scope in _document_cues():
+        where = text[:HEAD_CHARS] if scope == "head" else text
+        years = Counter(year for match in pattern.finditer(where) if (year := _year_of(match, rule)))
+        if years:
+            return years.most_common(1)[0][0]
+    return None
+
+
+PROVINCIAL_TERM_START = 1998  # provincial congresses have begun their terms together, every five years
+PROVINCIAL_SUFFIX = re.compile(r"(?:省|自治区)$|^(?:北京|天津|上海|重庆)市$")
+EXPLICIT_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
+
+
+def provincial_session_year(text: str, region: str | None, session: int | None) -> int | None:
+    """For a provincial congress: the year its session falls in, among the years the text speaks
+    of (each year mentioned, or the one after it) — provincial terms begin every five years from
+    1998, so only one such year fits a session number. None when none or several fit."""
+    if not region or not session or not PROVINCIAL_SUFFIX.search(region):
+        return None
+    mentioned = {int(year) for year in EXPLICIT_YEAR.findall(text)}
+    candidates = {year for base in mentioned for year in (base, base + 1)}
+    fitting = {year for year in candidates if (year - session + 1 - PROVINCIAL_TERM_START) % 5 == 0}
+    return fitting.pop() if len(fitting) == 1 else None
+
+
+def infer_years_from_sessions(documents: pl.DataFrame, anchors: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Fill a missing plan year from another document of the same region and congress term.
+
+    Sessions of a people's congress are annual, so session k+1 of a term is held a year after
+    session k: a summary that names only "十八届人大三次会议" gets its year from a document of
+    the same city that names "十八届人大四次会议" and a year. A year already known (from the text
+    or a manifest) keeps its source.
+    """
+    known = documents.select("region", "year", "congress_term", "session_no")
+    if anchors is not None and not anchors.is_empty():
+        known = pl.concat([known, anchors.select(known.columns).cast(known.schema)])
+    term_offsets = (
+        known.filter(pl.col("year").is_not_null() & pl.col("session_no").is_not_null())
+        .group_by("region", "congress_term")
+        .agg((pl.col("year") - pl.col("session_no")).mode().first().alias("term_offset"))
+    )
+    if "year_source" not in documents.columns:
+        documents = documents.with_columns(year_source=pl.lit(None, dtype=pl.Utf8))
+    inferred = pl.col("term_offset") + pl.col("session_no")
+    return (
+        documents.join(term_offsets, on=["region", "congress_term"], how="left")
+        .with_columns(
+            year_source=pl.when(pl.col("year").is_not_null())
+            .then(pl.coalesce("year_source", pl.lit("text")))
+            .when(inferred.is_not_null())
+            .then(pl.lit("session"))
+            .otherwise(None),
+            year=pl.coalesce("year", inferred).cast(pl.Int32),
+        )
+        .drop("term_offset")
+    )
