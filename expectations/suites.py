@@ -78,8 +78,10 @@ def _alternation(options) -> str:
 
 UNIT_PATTERN = (
     rf"^(?:{_alternation(UNIT_MAGNITUDES)})?"
-    rf"(?:(?:{_alternation(BASE_UNITS)})(?:\((?:{_alternation(CLASSIFIERS)})\))?)?$"
+    rf"(?:{_alternation(BASE_UNITS)})(?:\((?:{_alternation(CLASSIFIERS)})\))?$"
 )
+PEOPLE = "人"
+UNITLESS = ("", *UNIT_MAGNITUDES)  # checked by their own rules below
 
 YEAR_MIN, YEAR_MAX = 1949, 2100
 # Growth of an arbitrary indicator from a small base can be large ("到位资金增长170%"); a
@@ -216,11 +218,39 @@ def _categorical_expectations() -> list:
         gxe.ExpectColumnValuesToMatchRegex(
             column="unit",
             regex=UNIT_PATTERN,
+            row_condition=Column("unit").is_not_in(UNITLESS),
             meta=_meta(
                 "unit_known",
                 ROW,
                 "unit matches the known unit pattern",
                 reason="unit '{unit}' does not match the known unit pattern",
+            ),
+        )
+    )
+    # the two figures without a base unit: a bare magnitude counts people, a ratio has no unit
+    expectations.append(
+        gxe.ExpectColumnValuesToBeInSet(
+            column="base_unit",
+            value_set=[PEOPLE],
+            row_condition=Column("unit").is_in(UNIT_MAGNITUDES),
+            meta=_meta(
+                "bare_magnitude_counts_people",
+                ROW,
+                f"a unit that is only a magnitude ({', '.join(UNIT_MAGNITUDES)}) counts people",
+                reason="unit '{unit}' is only a magnitude, but base unit '{base_unit}' is not people",
+            ),
+        )
+    )
+    expectations.append(
+        gxe.ExpectColumnValuesToBeInSet(
+            column="metric",
+            value_set=["other"],
+            row_condition=Column("unit") == "",
+            meta=_meta(
+                "unitless_is_a_ratio",
+                ROW,
+                "a figure without a unit is a ratio (metric other)",
+                reason="a figure without a unit has metric '{metric}', not other",
             ),
         )
     )

@@ -87,7 +87,9 @@ def test_time_cues_of_the_clause(sentence, expected):
         # averages and streaks have no single year
         ("国内生产总值五年年均增长5.2%。", (ACHIEVEMENT, None)),
         ("粮食产量连年稳定在1.3万亿斤以上。", (ACHIEVEMENT, None)),
-        ("连续15年蝉联第一,城镇新增就业1万人。", (ACHIEVEMENT, None)),
+        ("城镇新增就业连续15年超过1万人。", (ACHIEVEMENT, None)),
+        # but only in their own clause
+        ("连续15年蝉联第一,城镇新增就业1万人。", (ACHIEVEMENT, 2023)),
     ],
 )
 def test_averages_and_streaks_have_no_year(sentence, expected):

@@ -172,8 +172,9 @@ def find_cues(text: str, plan_year: int | None, headings: bool = False) -> list[
 
 
 def last_time_cue(text: str, plan_year: int | None) -> Cue | None:
-    """The last cue in `text` that says a time (what a sentence hands on to the next ones)."""
-    timed = [cue for cue in find_cues(text, plan_year) if cue.tells_time]
+    """The last cue in `text` that says a year or a span of years (what a sentence hands on to
+    the next ones; an average or a streak stays in its clause)."""
+    timed = [cue for cue in find_cues(text, plan_year) if cue.span in (YEAR, MULTI)]
     return timed[-1] if timed else None
 
 
@@ -244,8 +245,8 @@ def resolve(
     timed = timed_level = kind = None
     for level, cues in levels:
         for cue in reversed(cues):  # the nearest cue first
-            if not cue.tells_time:
-                continue
+            if not cue.tells_time or (cue.span == AVERAGE and level != "clause"):
+                continue  # an average or a streak ("连续3年居全省第1位") is its own clause's
             if timed is None:
                 timed, timed_level = cue, level
             if kind is None and cue.kind is not None:
