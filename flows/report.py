@@ -31,7 +31,9 @@ FONT_FAMILY = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "Pin
 MAX_TABLE_ROWS = 500
 LONG_COLUMNS = ("evidence", "details", "reason", "input_path")  # wrapped in wide cells
 TEMPLATES = jinja2.Environment(
-    loader=jinja2.PackageLoader("govtargets.flows", "templates"), autoescape=True, undefined=jinja2.StrictUndefined
+    loader=jinja2.PackageLoader("govtargets.flows", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
 )
 
 

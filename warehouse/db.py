@@ -113,7 +113,12 @@ def refresh_vocabulary(con: duckdb.DuckDBPyConnection) -> None:
             (row["code"], row["name_zh"], row["is_rate"] == "1", row["is_ceiling"] == "1")
             for row in vocabulary.rows("indicators")
         ],
-        schema={"indicator_code": pl.Utf8, "name_zh": pl.Utf8, "is_rate": pl.Boolean, "is_ceiling": pl.Boolean},
+        schema={
+            "indicator_code": pl.Utf8,
+            "name_zh": pl.Utf8,
+            "is_rate": pl.Boolean,
+            "is_ceiling": pl.Boolean,
+        },
         orient="row",
     )
     qualifiers = pl.DataFrame(
