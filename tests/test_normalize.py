@@ -136,3 +136,7 @@ def test_labelled_items_of_a_bullet_summary_stay_lines():
         "财政:积极的财政政策要加力提效。赤字率拟按3%安排",
         "税费优惠:对现行减税降费等措施,该延续的延续,该优化的优化",
     ]
+
+
+def test_variant_characters_opencc_keeps_are_folded():
+    assert normalize_text("陜西省第十三屆人民代表大會") == "陕西省第十三届人民代表大会"

@@ -47,3 +47,43 @@ def test_delivery_date_is_a_real_date_or_none(head, expected):
     from govtargets.transforms.structure import detect_delivered_on
 
     assert detect_delivered_on(head + "\n各位代表:") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        # the congress or the authority the text names
+        ("辽宁省第十三届人民代表大会第三次会议14日在沈阳开幕,省长代表辽宁省人民政府报告工作。", "辽宁省"),
+        ("西藏自治区代理主席在向大会作政府工作报告时称", "西藏自治区"),
+        # the national report
+        ("3月5日,李克强总理向十四届全国人大一次会议作政府工作报告。", "全国"),
+        ("国务院总理在政府工作报告中说", "全国"),
+        # the place the text names with the suffix it uses for its own area
+        ("我代表市人民政府报告工作。是我市发展极不平凡的五年,推动拉萨进入新阶段。", "拉萨市"),
+        # "全省" alone also speaks of the province a city is in: one mention is not enough
+        ("聚焦云南州市两会。确保与全国全省同步全面建成小康社会。", None),
+        ("加快发展现代服务业,推动高质量发展。", None),
+    ],
+)
+def test_region_cues(text, region):
+    assert document_metadata(text)["region"] == region
+
+
+@pytest.mark.parametrize(
+    ("text", "doc_type"),
+    [
+        ("政府工作报告\n各位代表:\n现在,我代表市人民政府,向大会报告政府工作。", "work_report"),
+        ("2022年工作回顾\n2022年,是柳林发展史上极不平凡的一年。", "work_report"),
+        (
+            "关于印发德州市2023年重点工作任务的通知\n1.推进项目建设。(牵头单位:市发展改革委)",
+            "key_tasks_notice",
+        ),
+        ("甘肃省省长刘伟平作政府工作报告。", "news_summary"),
+        ("报告回顾了2023年工作,同时提出了2024年目标任务。", "news_summary"),
+        ("(记者朱虹)今日,成都市第十八届人民代表大会第二次会议开幕,市长向大会报告工作。", "news_summary"),
+        ("本报特摘编部分区县政府工作报告。", "news_summary"),
+        ("2021年成绩\n全市生产总值18109亿元。", None),
+    ],
+)
+def test_document_type_cues(text, doc_type):
+    assert document_metadata(text)["doc_type"] == doc_type

@@ -9,8 +9,10 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
 
 from govtargets.transforms.decode import to_simplified
+from govtargets.transforms.vocabulary import rows
 
 # Full-width ASCII (U+FF01..U+FF5E), the ideographic and the no-break space fold to ASCII so numbers parse
 # ("６．５％" -> "6.5%"); NFKC would also rewrite CJK compatibility characters, which we keep.
@@ -84,6 +86,18 @@ def fold_width(text: str) -> str:
     # str.translate looks every character of Chinese text up in the table; the regex finds the
     # few full-width ones (a few percent) in C, ~3x faster overall
     return FULL_WIDTH.sub(lambda found: HALF_WIDTH[found.group()], text)
+
+
+@lru_cache(maxsize=1)
+def _variants() -> tuple[re.Pattern, dict[str, str]]:
+    table = {row["variant"]: row["standard"] for row in rows("variant_characters")}
+    return re.compile("|".join(map(re.escape, table))), table
+
+
+def fold_variants(text: str) -> str:
+    """Variant characters OpenCC's t2s keeps ("陜西") as their standard simplified form."""
+    pattern, table = _variants()
+    return pattern.sub(lambda found: table[found.group()], text)
 
 
 def strip_pinyin_glosses(text: str) -> str:
@@ -179,7 +193,7 @@ def normalize_text(text: str) -> str:
     """Raw decoded text -> the canonical text every later stage works on (idempotent)."""
     text = unicodedata.normalize("NFC", text.replace("\ufeff", ""))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = strip_pinyin_glosses(to_simplified(fold_width(unescape_entities(text))))
+    text = strip_pinyin_glosses(fold_variants(to_simplified(fold_width(unescape_entities(text)))))
     text = strip_forum_junk(text)  # before tidy_spacing glues the junk's digits to the text
     # The layout steps feed each other (removing markup exposes spaces, joining lines exposes
     # inline numbering), so they run until nothing changes: at most a few passes in practice.

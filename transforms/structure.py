@@ -6,12 +6,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from govtargets.transforms.lexicon import jieba_dictionary_tags, words
 from govtargets.transforms.normalize import FULL_STOP, HEADING_LEVELS
 from govtargets.transforms.numbers import MENTION, parse_chinese_numeral
 from govtargets.transforms.timing import (
     ACHIEVEMENT,
+    HEAD_CHARS,
     TARGET,
     Cue,
     delivery_date,
@@ -20,6 +22,7 @@ from govtargets.transforms.timing import (
     last_time_cue,
     provincial_session_year,
 )
+from govtargets.transforms.vocabulary import rows, word_pattern
 
 
 def chinese_small_number(text: str) -> int | None:
@@ -69,12 +72,13 @@ def heading_title(line: str) -> str:
 SESSION = re.compile(
     r"第?([一二三四五六七八九十]+)届(?:人民代表大会|人大)(?:常务委员会)?第?([一二三四五六七八九十]+)次(?:全体)?会议"
 )
-ADMIN_SUFFIX = "(?:自治区|省|市|县|区)"
-AUTHORITY = r"(?=第?[一二三四五六七八九十]+届|人民政府|人民代表大会|人大|代?市长|代?省长|代?县长|代?区长)"
+ADMIN_SUFFIX = word_pattern("admin_suffix")
+AUTHORITY = rf"(?={word_pattern('authority')})"
 PLACE_BEFORE_AUTHORITY = re.compile(rf"([\u4e00-\u9fff]{{1,8}}?)({ADMIN_SUFFIX}){AUTHORITY}")
 # Where a PLACE_BEFORE_AUTHORITY match can end: a regex that starts with its suffix scans fast.
 SUFFIX_BEFORE_AUTHORITY = re.compile(ADMIN_SUFFIX + AUTHORITY)
-OWN_AREA = {"市": re.compile(r"[我全]市"), "省": re.compile(r"[我全]省"), "县": re.compile(r"[我全]县")}
+# How a text speaks of its own area ("我市", "全县"), by the suffix of the area's name.
+OWN_AREA = {suffix: re.compile(rf"[我全]{suffix}") for suffix in ("市", "省", "县", "区", "州")}
 
 
 def is_place_name(name: str) -> bool:
@@ -119,17 +123,31 @@ def _authority_places(text: str) -> Counter:
 
 
 def _dominant_own_place(text: str) -> str | None:
-    """Reports often name their own city only in passing ("我市", "德州扒鸡"): take the place
-    that dominates the text, when the text speaks of its own area with the matching suffix."""
-    suffixes = [suffix for suffix, own in OWN_AREA.items() if own.search(text)]
-    tokens = Counter(words(text)) if suffixes else Counter()  # counted in C, filtered below
-    for suffix in suffixes:
-        counts = Counter({w: n for w, n in tokens.items() if len(w) >= 2 and is_place_name(w + suffix)})
+    """Reports often name their own area only in passing ("我县", "柳林发展史上"): take the place
+    with the suffix the text uses for its own area that the text names most. "我市" is the text
+    speaking of itself, so one mention of the only such place is enough; "全省" alone also speaks
+    of the province a city is in ("全省第二"), so the place must stand out (three mentions)."""
+    tokens: Counter | None = None
+    for suffix, own in OWN_AREA.items():
+        spoken = {match.group(0)[0] for match in own.finditer(text)}
+        if not spoken:
+            continue
+        tokens = tokens if tokens is not None else Counter(words(text))  # counted in C, filtered below
+        counts = Counter()
+        for word, n in tokens.items():
+            # "拉萨" with 我市 counts for 拉萨市, and so does the full name "拉萨市"
+            name = word if len(word) >= 3 and word.endswith(suffix) else word + suffix
+            if len(word) >= 2 and is_place_name(name):
+                counts[name] += n
         ranked = counts.most_common(2) + [("", 0), ("", 0)]
         (best, n), (_, runner_up) = ranked[0], ranked[1]
-        if n >= 3 and n >= 2 * runner_up:
-            return best + suffix
+        least = 1 if "我" in spoken else MIN_MENTIONS_OF_OWN_PLACE
+        if n >= least and n >= 2 * runner_up:
+            return best
     return None
+
+
+MIN_MENTIONS_OF_OWN_PLACE = 3
 
 
 def detect_region(text: str) -> str | None:
@@ -138,20 +156,35 @@ def detect_region(text: str) -> str | None:
     if candidates:
         ranked = candidates.most_common(2) + [("", 0)]
         return ranked[0][0] if ranked[0][1] > ranked[1][1] else None
-    if re.search(r"国务院(?:总理)?.{0,10}政府工作报告|国务院关于", text[:3000]):
-        return "全国"
-    return _dominant_own_place(text)
+    national = _first_cue("region", text)
+    return national or _dominant_own_place(text)
+
+
+@lru_cache(maxsize=1)
+def _document_cues() -> tuple[tuple[str, str, re.Pattern, re.Pattern | None], ...]:
+    return tuple(
+        (
+            row["field"],
+            row["value"],
+            re.compile(row["pattern"]),
+            re.compile(row["also"]) if row["also"] else None,
+        )
+        for row in rows("document_cues")
+    )
+
+
+def _first_cue(field: str, text: str) -> str | None:
+    """The value of the first cue of vocab/document_cues.csv for `field` that the text has: its
+    pattern in the head of the text, and its second pattern, if any, anywhere."""
+    head = text[:HEAD_CHARS]
+    for cue_field, value, pattern, also in _document_cues():
+        if cue_field == field and pattern.search(head) and (also is None or also.search(text)):
+            return value
+    return None
 
 
 def detect_doc_type(text: str) -> str | None:
-    head = text[:3000]
-    if re.search(r"各位代表", head) and re.search(r"报告工作|政府工作报告", head):
-        return "work_report"
-    if re.search(r"通知", head) and re.search(r"重点(?:工作)?任务|牵头单位", text):
-        return "key_tasks_notice"
-    if re.search(r"作政府工作报告|政府工作报告(?:提出|指出|显示)", head):
-        return "news_summary"
-    return None
+    return _first_cue("doc_type", text)
 
 
 def detect_session(text: str) -> tuple[int | None, int | None]:
