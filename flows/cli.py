@@ -82,6 +82,18 @@ def progress_bar() -> Progress:
     )
 
 
+def _check_manifest(path: Path) -> None:
+    """Fail fast, before the Prefect server starts, on a manifest that cannot be used."""
+    from govtargets.transforms.documents import ManifestError, parse_manifest
+
+    try:
+        parse_manifest(pl.read_csv(path, infer_schema=False), str(path))
+    except (OSError, pl.exceptions.PolarsError) as error:
+        fail(f"{path}: cannot read the manifest: {error}", 2)
+    except ManifestError as error:
+        fail(str(error), 2)
+
+
 def _check_reports_folder(path: Path) -> None:
     """Fail fast when the Data Docs folder cannot be created."""
     try:
@@ -108,11 +120,19 @@ def run(
         Path | None,
         typer.Option("--reports", help="Folder for GX Data Docs (default: reports/ next to the warehouse)"),
     ] = None,
+    manifest: Annotated[
+        Path | None,
+        typer.Option(
+            "--manifest", help="CSV of metadata you know: file, region, year, doc_type (blanks allowed)"
+        ),
+    ] = None,
 ) -> None:
     """Run the Prefect flow `pipeline` on a folder of report files."""
     path = db.warehouse_path(warehouse)
     if not input.is_dir():
         fail(f"{input}: input folder does not exist or is not a folder", 2)
+    if manifest is not None:
+        _check_manifest(manifest)
     if runner not in ("process", "dask"):
         fail(f"unknown runner {runner!r}: use process or dask", 2)
     if dask_address and runner != "dask":
@@ -138,6 +158,7 @@ def run(
                     full_refresh=full_refresh,
                     batch_mb=batch_mb,
                     reports=str(reports_dir),
+                    manifest=str(manifest) if manifest else None,
                 )
     except Exception as error:  # noqa: BLE001 - the CLI boundary: any failure becomes one clear line
         fail(f"pipeline failed: {error}")
@@ -145,6 +166,8 @@ def run(
     for key in ("documents", "unchanged", "records", "loaded", "quarantined", "rejected", "warehouse"):
         table.add_row(key, str(summary.get(key)))
     console.print(table)
+    for source_name, missing in summary.get("unknown_metadata", {}).items():
+        err.print(f"[yellow]warning:[/] {source_name}: {', '.join(missing)} unknown; give it with --manifest")
     # On a line of its own, unwrapped, so that it can be copied or clicked.
     console.print(f"Data Docs: {summary['data_docs']}", soft_wrap=True, highlight=False)
 

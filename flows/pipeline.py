@@ -29,7 +29,15 @@ from govtargets.expectations.validate import (
 )
 from govtargets.flows import progress
 from govtargets.transforms.decode import RejectedInput
-from govtargets.transforms.documents import DOCUMENT_SCHEMA, doc_id_of, document_row, split_duplicates
+from govtargets.transforms.documents import (
+    DOCUMENT_SCHEMA,
+    apply_manifest,
+    doc_id_of,
+    document_row,
+    parse_manifest,
+    split_duplicates,
+    unknown_metadata,
+)
 from govtargets.transforms.extract import EXTRACTOR_VERSION
 from govtargets.transforms.keywords import keywords_frame
 from govtargets.transforms.records import (
@@ -142,6 +150,14 @@ def find_changed_files(paths: list[Path], known: set[str], full_refresh: bool) -
         "%d of %d files unchanged since they were loaded, skipped", len(paths) - len(changed), len(paths)
     )
     return changed
+
+
+@task(cache_policy=NO_CACHE, **IO_RETRIES)
+def read_manifest(manifest: Path | None) -> pl.DataFrame | None:
+    """The user's metadata for some files (CSV: file, region, year, doc_type), or None."""
+    if manifest is None:
+        return None
+    return parse_manifest(pl.read_csv(manifest, infer_schema=False), str(manifest))
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES, task_run_name="ingest-batch-{batch.number:04d}")
@@ -354,17 +370,30 @@ def publish_summary(summary: dict, validation: pl.DataFrame) -> None:
         create_table_artifact(key="data-quality", table=table.to_dicts(), description="Expectation results")
 
 
-def merge_ingested(parts: list[Ingested], anchors: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """All batches' documents with years inferred across the whole run; duplicate files set aside."""
+def merge_ingested(
+    parts: list[Ingested], anchors: pl.DataFrame, manifest: pl.DataFrame | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """All batches' documents with the manifest's metadata and years inferred across the whole
+    run; duplicate files set aside."""
     empty = pl.DataFrame(schema=DOCUMENT_SCHEMA | {"path": pl.Utf8})  # an empty folder gives no batches
     documents = pl.concat([empty] + [p.documents for p in parts], how="vertical", rechunk=False)
     unique, duplicates = split_duplicates(documents)
     rejected = pl.concat([pl.DataFrame(schema=REJECTED_SCHEMA)] + [p.rejected for p in parts] + [duplicates])
     # Years straight on the frame: the documents' texts are never copied into Python objects.
-    documents = infer_years_from_sessions(unique.drop("path"), anchors).with_columns(
-        ingested_at=pl.lit(db.now())
-    )
-    return documents, rejected
+    documents = infer_years_from_sessions(apply_manifest(unique.drop("path"), manifest), anchors)
+    return documents.with_columns(ingested_at=pl.lit(db.now())), rejected
+
+
+def warn_unknown_metadata(documents: pl.DataFrame) -> dict[str, list[str]]:
+    """Log each document whose region, year or doc_type stayed unknown; returns them by file."""
+    unknown = unknown_metadata(documents)
+    logger = get_run_logger()
+    for source_name, missing in unknown.items():
+        logger.warning(
+            "%s: %s unknown (not in its text; a --manifest can give it): its records have no %s",
+            source_name, ", ".join(missing), " and no ".join(missing),
+        )  # fmt: skip
+    return unknown
 
 
 def rejected_batch(run_id: str, rejected: pl.DataFrame, document_results: pl.DataFrame) -> db.Batch:
@@ -405,19 +434,27 @@ def pipeline(
     full_refresh: bool = False,
     batch_mb: float = DEFAULT_BATCH_MB,
     reports: str | None = None,
+    manifest: str | None = None,
 ) -> dict:
     """Raw report files -> validated target records in the DuckDB warehouse.
 
     reports: folder for GX Data Docs (default: `reports/` next to the warehouse file).
+    manifest: CSV of metadata the user knows (file, region, year, doc_type; blanks allowed).
     """
     input_path, warehouse_path = Path(input_dir), Path(warehouse)
     reports_path = Path(reports) if reports else default_reports(warehouse_path)
+    manifest_path = Path(manifest) if manifest else None
     with db.run_lock(warehouse_path):
-        return run_pipeline(input_path, warehouse_path, reports_path, full_refresh, batch_mb)
+        return run_pipeline(input_path, warehouse_path, reports_path, full_refresh, batch_mb, manifest_path)
 
 
 def run_pipeline(
-    input_path: Path, warehouse_path: Path, reports_path: Path, full_refresh: bool, batch_mb: float
+    input_path: Path,
+    warehouse_path: Path,
+    reports_path: Path,
+    full_refresh: bool,
+    batch_mb: float,
+    manifest_path: Path | None = None,
 ) -> dict:
     """The flow's steps, with the warehouse held by this run from the first to the last."""
     run_id = uuid.uuid4().hex[:16]
@@ -425,6 +462,7 @@ def run_pipeline(
     counts: dict = {}
     try:
         paths = list_input_files(input_path)
+        manifest = read_manifest(manifest_path)
         known, anchors = read_known_documents(warehouse_path)
         progress.start(total_files=len(paths))
 
@@ -432,7 +470,8 @@ def run_pipeline(
         unchanged = len(paths) - len(changed)
         progress.advance(unchanged)
         ingested = ingest_batch.map(plan_batches(changed, batch_mb)).result()
-        documents, rejected = merge_ingested(ingested, anchors)
+        documents, rejected = merge_ingested(ingested, anchors, manifest)
+        unknown = warn_unknown_metadata(documents)
         progress.advance(rejected.height)
         del ingested
         document_check = validate_document_metadata(documents.drop("text"))
@@ -469,6 +508,7 @@ def run_pipeline(
             "loaded": loaded,
             "quarantined": quarantined,
             "rejected": rejected.height,
+            "unknown_metadata": unknown,
         }
         record_run(warehouse_path, run_id, input_path, "completed", counts)
     except Exception:

@@ -238,16 +238,29 @@ def test_sample_corpus_is_fully_covered(sample_run):
     assert set(coverage["severity"]) == {"structural", "warning"}
 
 
+MANIFEST = (
+    "file,region,year,doc_type\n"
+    "impossible_figures.txt,德州市,,\n"  # the region only: its year is in its text
+    "figures_without_metadata.txt,聊城市,2022,news_summary\n"
+    "no_figures.txt,,2024,\n"  # its region and type stay unknown
+)
+
+
 @pytest.fixture(scope="module")
 def bad_inputs_run(prefect_harness, sample_corpus, tmp_path_factory) -> dict:
-    """The flow over the sample corpus plus tests/data/bad_inputs (in a subfolder)."""
+    """The flow over the sample corpus plus tests/data/bad_inputs and tests/data/manifest (in
+    subfolders), with a manifest for some of them."""
     from govtargets.flows.pipeline import pipeline
 
     corpus = tmp_path_factory.mktemp("corpus_with_bad_inputs")
     shutil.copytree(sample_corpus, corpus, dirs_exist_ok=True)
     shutil.copytree(BAD_INPUTS, corpus / "bad_inputs")
+    shutil.copytree(BAD_INPUTS.parent / "manifest", corpus / "manifest")
+    manifest = corpus.parent / f"{corpus.name}.manifest.csv"
+    manifest.write_text(MANIFEST, encoding="utf-8")
     warehouse = corpus.parent / f"{corpus.name}.duckdb"
-    return {"summary": pipeline(input_dir=str(corpus), warehouse=str(warehouse)), "warehouse": warehouse}
+    summary = pipeline(input_dir=str(corpus), warehouse=str(warehouse), manifest=str(manifest))
+    return {"summary": summary, "warehouse": warehouse}
 
 
 def test_unusable_files_are_rejected_with_their_reason(bad_inputs_run):
@@ -259,7 +272,7 @@ def test_unusable_files_are_rejected_with_their_reason(bad_inputs_run):
         ("binary.txt", "binary"),
     }
     assert all(r["detail"] for r in rejected)
-    assert bad_inputs_run["summary"]["documents"] == 7 and bad_inputs_run["summary"]["rejected"] == 2
+    assert bad_inputs_run["summary"]["documents"] == 8 and bad_inputs_run["summary"]["rejected"] == 2
 
 
 def test_impossible_records_are_quarantined_with_a_readable_reason(bad_inputs_run):
@@ -321,6 +334,36 @@ def test_coverage_flags_the_document_without_records(bad_inputs_run):
             "select count(*) n from documents where source_name = 'no_figures.txt'",
         )["n"][0]
         == 1
+    )
+
+
+def test_unknown_metadata_is_named_and_a_manifest_fills_what_it_knows(bad_inputs_run):
+    summary, warehouse = bad_inputs_run["summary"], bad_inputs_run["warehouse"]
+    assert summary["unknown_metadata"] == {"no_figures.txt": ["region", "doc_type"]}
+    documents = query(warehouse, "select source_name, region, year, year_source, doc_type from documents")
+    by_name = {row["source_name"]: row for row in documents.to_dicts()}
+    assert by_name["impossible_figures.txt"] | {"source_name": None} == {
+        "source_name": None,
+        "region": "德州市",
+        "year": 2025,
+        "year_source": "text",
+        "doc_type": "work_report",
+    }
+    assert by_name["figures_without_metadata.txt"]["year_source"] == "manifest"
+    records = query(
+        warehouse, "select year, year_source from targets where source_name = 'figures_without_metadata.txt'"
+    )
+    assert records.rows() == [(2022, "manifest"), (2022, "manifest")]
+    # a GX warning that fails, naming the file
+    failed = query(
+        warehouse,
+        "select expectation, details from validation_results where suite = 'documents' and not success "
+        f"and run_id = '{summary['run_id']}' and column_name in ('region', 'year', 'doc_type')",
+    ).to_dicts()
+    assert len(failed) == 2
+    assert all(
+        [row["source_name"] for row in json.loads(f["details"])["unexpected_rows"]] == ["no_figures.txt"]
+        for f in failed
     )
 
 

@@ -48,11 +48,89 @@ def document_row(source_name: str, data: bytes) -> dict:
     }
 
 
-def documents_frame(rows: list[dict], anchors: pl.DataFrame | None = None) -> pl.DataFrame:
+def documents_frame(
+    rows: list[dict], anchors: pl.DataFrame | None = None, manifest: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """The batch's documents; `anchors` (region, year, congress_term, session_no of documents
-    loaded earlier) let a year be inferred from a session held in another batch."""
+    loaded earlier) let a year be inferred from a session held in another batch; a `manifest`
+    (parse_manifest) sets what the user knows."""
     frame = pl.DataFrame(rows, schema=DOCUMENT_SCHEMA)
-    return infer_years_from_sessions(frame, anchors)
+    return infer_years_from_sessions(apply_manifest(frame, manifest), anchors)
+
+
+# ---------------------------------------------------------------- what the user knows
+
+MANIFEST_COLUMNS = ("file", "region", "year", "doc_type")
+DOC_TYPES = ("work_report", "key_tasks_notice", "news_summary")
+MANIFEST_SCHEMA = {"file": pl.Utf8, "region": pl.Utf8, "year": pl.Int32, "doc_type": pl.Utf8}
+
+
+class ManifestError(ValueError):
+    """A manifest that cannot be used; the message names the row and the problem."""
+
+
+def parse_manifest(table: pl.DataFrame, name: str = "manifest") -> pl.DataFrame:
+    """A manifest read as text (CSV: file, region, year, doc_type; any but file may be blank)
+    -> typed rows, blanks as null. Raises ManifestError naming the first bad row."""
+    missing = [column for column in ("file",) if column not in table.columns]
+    if missing:
+        raise ManifestError(f"{name}: no column {missing[0]!r} (columns: {', '.join(MANIFEST_COLUMNS)})")
+    unknown = [column for column in table.columns if column not in MANIFEST_COLUMNS]
+    if unknown:
+        raise ManifestError(f"{name}: unknown column {unknown[0]!r} (columns: {', '.join(MANIFEST_COLUMNS)})")
+    rows = []
+    for line, row in enumerate(table.iter_rows(named=True), start=2):  # line 1 is the header
+        cleaned = {column: (row.get(column) or "").strip() or None for column in MANIFEST_COLUMNS}
+        if not cleaned["file"]:
+            raise ManifestError(f"{name}, line {line}: the file name is blank")
+        year = cleaned["year"]
+        if year is not None and not (year.isdigit() and 1949 <= int(year) <= 2100):
+            raise ManifestError(f"{name}, line {line}: year {year!r} is not a year (1949-2100)")
+        if cleaned["doc_type"] is not None and cleaned["doc_type"] not in DOC_TYPES:
+            raise ManifestError(
+                f"{name}, line {line}: doc_type {cleaned['doc_type']!r} is not one of {', '.join(DOC_TYPES)}"
+            )
+        rows.append(cleaned | {"year": int(year) if year else None})
+    manifest = pl.DataFrame(rows, schema=MANIFEST_SCHEMA, orient="row")
+    repeated = manifest.filter(pl.col("file").is_duplicated())["file"].unique().to_list()
+    if repeated:
+        raise ManifestError(f"{name}: the file {repeated[0]!r} is listed more than once")
+    return manifest
+
+
+def apply_manifest(documents: pl.DataFrame, manifest: pl.DataFrame | None) -> pl.DataFrame:
+    """Documents with the manifest's region, year and doc_type where it gives one (matched by
+    file name); a year it sets has year_source 'manifest'."""
+    if manifest is None or manifest.is_empty():
+        return documents
+    given = manifest.rename({"region": "m_region", "year": "m_year", "doc_type": "m_doc_type"})
+    return (
+        documents.join(given, left_on="source_name", right_on="file", how="left", maintain_order="left")
+        .with_columns(
+            year_source=pl.when(pl.col("m_year").is_not_null())
+            .then(pl.lit("manifest"))
+            .otherwise("year_source"),
+            region=pl.coalesce("m_region", "region"),
+            year=pl.coalesce("m_year", "year").cast(pl.Int32),
+            doc_type=pl.coalesce("m_doc_type", "doc_type"),
+        )
+        .drop("m_region", "m_year", "m_doc_type")
+    )
+
+
+# Document metadata that, left unknown, makes every record of the document less useful: each
+# document without it is named in a warning (the run summary, the log, the documents suite).
+WARNED_METADATA = ("region", "year", "doc_type")
+
+
+def unknown_metadata(documents: pl.DataFrame) -> dict[str, list[str]]:
+    """File name -> the metadata that stayed unknown (WARNED_METADATA), for the warning."""
+    fields = WARNED_METADATA
+    return {
+        row["source_name"]: missing
+        for row in documents.select("source_name", *fields).iter_rows(named=True)
+        if (missing := [field for field in fields if row[field] is None])
+    }
 
 
 def split_duplicates(documents: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
