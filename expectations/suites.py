@@ -20,7 +20,7 @@ from govtargets.transforms.numbers import BASE_UNITS as EXTRACTOR_UNITS
 from govtargets.transforms.numbers import CLASSIFIERS, FRACTION_UNIT, MAGNITUDES, PERCENT_UNITS, TIME_UNITS
 from govtargets.transforms.records import TARGET_SCHEMA
 from govtargets.transforms.timing import ACHIEVEMENT, FULL_YEAR, TARGET, YEAR_SOURCES, YEAR_TO_DATE
-from govtargets.transforms.vocabulary import RANGE_QUALIFIER, indicator_codes, qualifiers
+from govtargets.transforms.vocabulary import RANGE_QUALIFIER, indicator_codes, qualifiers, rows
 from great_expectations.expectations.row_conditions import (
     Column,
     ComparisonCondition,
@@ -88,7 +88,13 @@ YEAR_MIN, YEAR_MAX = 1949, 2100
 # Growth of an arbitrary indicator from a small base can be large ("到位资金增长170%"); a
 # headline indicator (GDP, revenue, investment, prices, income) moving more than this is an error.
 GROWTH_PCT_MIN, GROWTH_PCT_MAX = -100, 1000
-HEADLINE_GROWTH_PCT_MIN, HEADLINE_GROWTH_PCT_MAX = -30, 50
+# Plausible growth of each headline indicator, from vocab/indicators.csv.
+DEFAULT_GROWTH_RANGE = (-30, 50)
+HEADLINE_GROWTH_RANGES: dict[tuple[int, int], list[str]] = {}
+for _row in rows("indicators"):
+    HEADLINE_GROWTH_RANGES.setdefault((int(_row["growth_min"]), int(_row["growth_max"])), []).append(
+        _row["code"]
+    )
 # 'share' covers rates too, and completion rates pass 100% ("投资完成率121%"); 200% is not plausible
 SHARE_PCT_MIN, SHARE_PCT_MAX = 0, 200
 MIN_INDICATOR_LENGTH = 2
@@ -143,8 +149,41 @@ def _percent_metric(metric: str):
     return (Column("metric") == metric) & (Column("unit") == "%")
 
 
-def _headline_growth():
-    return (Column("metric") == "growth") & (Column("unit") == "%") & Column("indicator_code").is_not_null()
+def _headline_growth_expectations() -> list:
+    """A headline indicator's growth in % within its plausible range (vocab/indicators.csv:
+    growth_min, growth_max): GDP does not grow 900%, a county's revenue may grow 79%. One
+    expectation per range, for the codes that share it; the default range holds for every code
+    without a range of its own."""
+    expectations = []
+    special = [
+        code
+        for span, codes in HEADLINE_GROWTH_RANGES.items()
+        if span != DEFAULT_GROWTH_RANGE
+        for code in codes
+    ]
+    for index, ((low, high), codes) in enumerate(sorted(HEADLINE_GROWTH_RANGES.items())):
+        default = (low, high) == DEFAULT_GROWTH_RANGE
+        if default:
+            rule, which = "headline_growth_plausible", "any other headline indicator"
+            coded = Column("indicator_code").is_not_null() & Column("indicator_code").is_not_in(special)
+        else:
+            rule, which = f"headline_growth_plausible_{index}", ", ".join(codes)
+            coded = Column("indicator_code").is_in(codes)
+        expectations.append(
+            gxe.ExpectColumnValuesToBeBetween(
+                column="value",
+                min_value=low,
+                max_value=high,
+                row_condition=(Column("metric") == "growth") & (Column("unit") == "%") & coded,
+                meta=_meta(
+                    rule,
+                    ROW,
+                    f"the growth in % of {which} is between {low} and {high}",
+                    reason=f"growth of {{value}}% for a headline indicator ({{indicator_code}}) is outside {low}..{high}%",
+                ),
+            )
+        )
+    return expectations
 
 
 def targets_structural() -> gx.ExpectationSuite:
@@ -313,21 +352,7 @@ def _value_expectations() -> list:
                 ),
             ),
         ),
-        gxe.ExpectColumnValuesToBeBetween(
-            column="value",
-            min_value=HEADLINE_GROWTH_PCT_MIN,
-            max_value=HEADLINE_GROWTH_PCT_MAX,
-            row_condition=_headline_growth(),
-            meta=_meta(
-                "headline_growth_plausible",
-                ROW,
-                f"a headline indicator's growth in % is between {HEADLINE_GROWTH_PCT_MIN} and {HEADLINE_GROWTH_PCT_MAX}",
-                reason=(
-                    f"growth of {{value}}% for a headline indicator ({{indicator_code}}) is outside "
-                    f"{HEADLINE_GROWTH_PCT_MIN}..{HEADLINE_GROWTH_PCT_MAX}%"
-                ),
-            ),
-        ),
+        *_headline_growth_expectations(),
         gxe.ExpectColumnValuesToBeBetween(
             column="value",
             min_value=SHARE_PCT_MIN,

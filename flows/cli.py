@@ -229,21 +229,48 @@ def sql(
         con.close()
 
 
+def read_gold(path: Path) -> tuple[pl.DataFrame, dict]:
+    """Gold records of a folder (its *.jsonl files, and scopes.json if the annotation covers
+    parts of documents) or of one .jsonl file."""
+    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    if not files or not all(f.is_file() for f in files):
+        fail(f"{path}: no gold .jsonl files", 2)
+    try:
+        gold = pl.concat([pl.read_ndjson(f, infer_schema_length=None) for f in files], how="diagonal_relaxed")
+    except pl.exceptions.PolarsError as error:
+        fail(f"{path}: cannot read the gold records: {error}", 2)
+    scopes_file = (path if path.is_dir() else path.parent) / "scopes.json"
+    scopes = {}
+    if scopes_file.exists():
+        raw = json.loads(scopes_file.read_text(encoding="utf-8"))
+        scopes = {
+            doc: None if spans is None else [(s["from"], s["until"]) for s in spans]
+            for doc, spans in raw.items()
+        }
+    return gold, scopes
+
+
+def _record_line(tag: str, row: dict, document: str) -> str:
+    return (
+        f"  {tag} {document} {row['kind']} {row['year']} {row['indicator']} {row['value']} {row['unit']} "
+        f"{row['qualifier']!r} {row['stretch_value']} | {row['evidence']}"
+    )
+
+
 @app.command()
 def score(
-    gold: Annotated[Path, typer.Option(help="Folder of gold JSONL files")] = SAMPLE_GOLD,
+    gold: Annotated[
+        Path,
+        typer.Option(help="Gold records: a folder of .jsonl files (and scopes.json), or one .jsonl file"),
+    ] = SAMPLE_GOLD,
     warehouse: WarehouseOption = None,
-    show: Annotated[int, typer.Option(help="How many misses and false hits to list per level")] = 30,
+    show: Annotated[int, typer.Option(help="How many misses, false hits and wrong records to list")] = 30,
 ) -> None:
-    """Precision and recall of the warehouse's records against gold JSONL files."""
+    """Precision and recall of the warehouse's records against gold records, per document and
+    with the errors counted by field."""
     from govtargets.transforms.scoring import score as score_records
 
-    files = sorted(gold.glob("*.jsonl"))
-    if not files:
-        fail(f"{gold}: no gold .jsonl files", 2)
-    gold_rows = pl.concat(
-        [pl.read_ndjson(f, infer_schema_length=None) for f in files], how="diagonal_relaxed"
-    )
+    gold_rows, scopes = read_gold(gold)
     try:
         con = db.connect(db.warehouse_path(warehouse), read_only=True)
     except db.WarehouseError as error:
@@ -253,23 +280,26 @@ def score(
         con, "select d.source_name, t.text from current_documents d join document_texts t using (doc_id)"
     )
     con.close()
-    for level in score_records(predicted, texts, gold_rows):
+    result = score_records(predicted, texts, gold_rows, scopes)
+    for level in (result.value, result.record):
         console.print(
             f"[bold]{level.level}-level[/]: precision {level.precision:.3f}  recall {level.recall:.3f}  "
             f"F1 {level.f1:.3f}  (tp {level.true_positives}, predicted in scope {level.predicted}, gold {level.gold})"
         )
-        for g in level.misses[:show]:
-            console.print(
-                f"  miss  {g['doc'][:3]} {g['kind']} {g['year']} {g['indicator']} {g['value']} {g['unit']} "
-                f"{g['qualifier']!r} {g['stretch_value']} | {g['evidence']}",
-                markup=False,
-            )
-        for p in level.false_hits[:show]:
-            console.print(
-                f"  extra {p['source_name'][:3]} {p['kind']} {p['year']} {p['indicator']} {p['value']} "
-                f"{p['unit']} {p['qualifier']!r} {p['stretch_value']} | {p['evidence']}",
-                markup=False,
-            )
+    table = Table(title="per document")
+    for column in result.documents.columns:
+        table.add_column(column, justify="left" if column == "document" else "right")
+    for row in result.documents.iter_rows():
+        table.add_row(*(f"{v:.2f}" if isinstance(v, float) else "-" if v is None else str(v) for v in row))
+    console.print(table)
+    console.print("errors by field: " + ", ".join(f"{name} {n}" for name, n in result.errors.items()))
+    for g in result.value.misses[:show]:
+        console.print(_record_line("miss ", g, g["doc"]), markup=False)
+    for p in result.value.false_hits[:show]:
+        console.print(_record_line("false", p, p["source_name"]), markup=False)
+    for g, p, fields in result.wrong[:show]:
+        got = ", ".join(f"{name} {p[name]!r} (gold {g[name]!r})" for name in fields)
+        console.print(f"  wrong {g['doc']} {g['indicator']} {g['value']} {g['unit']}: {got}", markup=False)
 
 
 @app.command()

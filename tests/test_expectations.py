@@ -327,7 +327,8 @@ def test_documents_warnings_are_reported_but_nothing_is_blocked():
     assert result.passed.equals(docs)
     assert result.quarantined.is_empty()
     failed = result.results.filter(~pl.col("success"))
-    assert set(failed["column"]) == {"script", "n_chars"}
+    # every document without a region is a warning too
+    assert set(failed["column"]) == {"script", "n_chars", "region"}
     assert set(failed["severity"]) == {"warning"}
 
 

@@ -84,6 +84,7 @@ PROJECT_SIZE = re.compile(rf"{word_pattern('project_size')}$")
 NOT_VALUE_BEFORE = re.compile(r"(?:第|[A-Za-z]|[×x*+·.])$")
 NOT_VALUE_AFTER = re.compile(r"^[A-Za-z×·+]")
 DATE_START = re.compile(r"^(?:19|20)\d{2}[年\-/.]")
+NEXT_FIGURE = re.compile(rf"^{word_pattern('trailing_verb')}[^\d,;:。]{{0,3}}\d")
 THRESHOLD_AFTER_COUNT = re.compile(rf"^{alternation(qualifier_patterns('before'))}\d")
 NEGATIVE_AFTER_GROWTH = re.compile(rf"{word_pattern('growth_word')}[-−]$")
 # "6.5万台(套)": an alternative classifier in brackets is part of the unit.
@@ -608,6 +609,8 @@ def _noun_phrase_after(text: str) -> str:
         return ""
     if THRESHOLD_AFTER_COUNT.match(text):
         return ""  # "新增4个过20亿元": the size of what was counted, not its name
+    if NEXT_FIGURE.match(text):
+        return ""  # "…超2.2万亿元增长6%": the next figure's verb, not a name
     text = THRESHOLD_PREFIX.sub("", _first_list_item(text))  # "投资5000万元以上的X" -> "X"
     kept: list[str] = []
     has_noun = False

@@ -1,41 +1,41 @@
-"""Score extracted records against hand-checked gold records (../shared/gold format).
+"""Score extracted records against hand-checked gold records (samples/gold/FORMAT.md format).
 
 Two levels:
 - value level: the same document, value (or both missing) and unit;
 - record level: also indicator (see `indicators_match`), kind, year, qualifier and stretch_value.
-Precision is judged only inside each gold file's annotated scope (SCOPES), since a gold file
-that covers part of a document says nothing about records elsewhere in it.
+Precision is judged only inside each gold file's annotated scope (`scopes`: document name -> the
+spans annotated, as (first words, words that end the span) in the normalized text; a document
+without an entry is annotated whole), since a gold file that covers part of a document says
+nothing about records elsewhere in it.
+
+Besides precision and recall, a score says per document how it went and, for the values found,
+which fields were wrong: the failure classes a rule should address.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
-# Where each gold file was annotated: (first words, words that end the span) in the normalized
-# text; None for the whole document. Taken from the gold README's scope table.
-SCOPES: dict[str, list[tuple[str, str | None]] | None] = {
-    "000_c188ddf000de3018.txt": None,
-    "001_d279b01489ee9dff.txt": None,
-    "002_02eb02d9f6deeb92.txt": [("日前,德州市人民政府", "\n21.")],
-    "003_62f548a5d263e92b.txt": [
-        ("(一)经济运行承压稳进", "\n(二)"),
-        ("综合分析,建议今年经济社会发展主要预期目标", "\n"),
-        ("(八)", "\n(九)"),
-    ],
-    "004_b893e66079dd5f93.txt": [
-        ("2019年,是全市上下砥砺前行", "\n"),
-        ("全市经济社会发展主要预期目标是", "\n"),
-    ],
-}
 INDICATOR_NOISE = re.compile(r"[“”\"《》()、的\s]")
+# The fields a value-level match can still get wrong, in the order reports list them.
+RECORD_FIELDS = ("kind", "year", "indicator", "qualifier", "stretch_value")
+Scopes = dict[str, list[tuple[str, str | None]] | None]
 
 
-def scope_spans(source_name: str, text: str) -> list[tuple[int, int]]:
-    markers = SCOPES.get(source_name)
+def parse_scopes(raw: dict) -> Scopes:
+    """A gold folder's scopes.json ({document: null | [{"from": …, "until": …}, …]}) as Scopes."""
+    return {
+        doc: None if spans is None else [(span["from"], span["until"]) for span in spans]
+        for doc, spans in raw.items()
+    }
+
+
+def scope_spans(source_name: str, text: str, scopes: Scopes) -> list[tuple[int, int]]:
+    markers = scopes.get(source_name)
     if markers is None:
         return [(0, len(text))]
     spans = []
@@ -83,15 +83,20 @@ def value_key_match(pred: dict, gold: dict) -> bool:
     )
 
 
+def wrong_fields(pred: dict, gold: dict) -> list[str]:
+    """The RECORD_FIELDS in which a value-level match differs from its gold record."""
+    same = {
+        "kind": pred["kind"] == gold["kind"],
+        "year": pred["year"] == gold["year"],
+        "indicator": indicators_match(pred["indicator"], gold["indicator"]),
+        "qualifier": (pred["qualifier"] or "") == (gold["qualifier"] or ""),
+        "stretch_value": _same_number(pred["stretch_value"], gold["stretch_value"]),
+    }
+    return [name for name in RECORD_FIELDS if not same[name]]
+
+
 def record_match(pred: dict, gold: dict) -> bool:
-    return (
-        value_key_match(pred, gold)
-        and pred["kind"] == gold["kind"]
-        and pred["year"] == gold["year"]
-        and (pred["qualifier"] or "") == (gold["qualifier"] or "")
-        and _same_number(pred["stretch_value"], gold["stretch_value"])
-        and indicators_match(pred["indicator"], gold["indicator"])
-    )
+    return value_key_match(pred, gold) and not wrong_fields(pred, gold)
 
 
 @dataclass
@@ -117,11 +122,25 @@ class LevelScore:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def _greedy_match(predicted: list[dict], gold: list[dict], same) -> tuple[int, list[dict], list[dict]]:
+@dataclass
+class Score:
+    """The two levels, a row per document, and the failure counts by field."""
+
+    value: LevelScore
+    record: LevelScore
+    documents: pl.DataFrame
+    errors: dict[str, int] = field(default_factory=dict)
+    wrong: list[tuple[dict, dict, list[str]]] = field(default_factory=list)  # (gold, predicted, fields)
+
+
+def _greedy_match(
+    predicted: list[dict], gold: list[dict], same
+) -> tuple[list[tuple[dict, dict]], list[dict], list[dict]]:
     """One-to-one matching: each gold record takes an unused prediction that matches, preferring
-    one whose evidence contains, or is contained in, the gold evidence."""
+    one whose evidence contains, or is contained in, the gold evidence. Returns (gold,
+    prediction) pairs, the gold records missed, the predictions left over."""
     used: set[int] = set()
-    misses = []
+    pairs, misses = [], []
     for g in gold:
         candidates = [i for i, p in enumerate(predicted) if i not in used and same(p, g)]
         if not candidates:
@@ -129,8 +148,9 @@ def _greedy_match(predicted: list[dict], gold: list[dict], same) -> tuple[int, l
             continue
         best = next((i for i in candidates if _evidence_overlaps(predicted[i], g)), candidates[0])
         used.add(best)
+        pairs.append((g, predicted[best]))
     false_hits = [p for i, p in enumerate(predicted) if i not in used]
-    return len(used), misses, false_hits
+    return pairs, misses, false_hits
 
 
 def _evidence_overlaps(pred: dict, gold: dict) -> bool:
@@ -139,19 +159,21 @@ def _evidence_overlaps(pred: dict, gold: dict) -> bool:
     return bool(a and b) and (a in b or b in a)
 
 
-def in_scope(predicted: pl.DataFrame, texts: pl.DataFrame, gold_docs: set[str]) -> pl.DataFrame:
+def in_scope(
+    predicted: pl.DataFrame, texts: pl.DataFrame, gold_docs: set[str], scopes: Scopes
+) -> pl.DataFrame:
     """Predicted records of gold documents whose position lies inside the annotated scope."""
     keep = []
     for source_name, text in texts.select("source_name", "text").iter_rows():
         if source_name not in gold_docs:
             continue
-        for start, end in scope_spans(source_name, text):
+        for start, end in scope_spans(source_name, text, scopes):
             keep.append({"source_name": source_name, "scope_start": start, "scope_end": end})
-    scopes = pl.DataFrame(
+    spans = pl.DataFrame(
         keep, schema={"source_name": pl.Utf8, "scope_start": pl.Int64, "scope_end": pl.Int64}
     )
     return (
-        predicted.join(scopes, on="source_name", how="inner")
+        predicted.join(spans, on="source_name", how="inner")
         .filter(
             (pl.col("char_start") >= pl.col("scope_start")) & (pl.col("char_start") < pl.col("scope_end"))
         )
@@ -160,15 +182,61 @@ def in_scope(predicted: pl.DataFrame, texts: pl.DataFrame, gold_docs: set[str]) 
     )
 
 
-def score(predicted: pl.DataFrame, texts: pl.DataFrame, gold: pl.DataFrame) -> list[LevelScore]:
+def _level(level: str, pairs, misses, false_hits, n_predicted: int, n_gold: int) -> LevelScore:
+    return LevelScore(level, len(pairs), n_predicted, n_gold, misses, false_hits)
+
+
+DOCUMENT_SCHEMA = {
+    "document": pl.Utf8, "gold": pl.Int64, "predicted": pl.Int64, "values_found": pl.Int64,
+    "records_right": pl.Int64, "value_recall": pl.Float64, "record_recall": pl.Float64,
+    "precision": pl.Float64,
+}  # fmt: skip
+
+
+def _per_document(gold: list[dict], scoped: list[dict], value_pairs, record_pairs) -> pl.DataFrame:
+    def count(rows, key) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for row in rows:
+            counts[row[key]] = counts.get(row[key], 0) + 1
+        return counts
+
+    n_gold, n_predicted = count(gold, "doc"), count(scoped, "source_name")
+    n_values, n_records = (
+        count([g for g, _ in value_pairs], "doc"),
+        count([g for g, _ in record_pairs], "doc"),
+    )
+    rows = []
+    for document in sorted(n_gold):
+        g, p, v, r = (
+            n_gold[document],
+            n_predicted.get(document, 0),
+            n_values.get(document, 0),
+            n_records.get(document, 0),
+        )
+        rows.append((document, g, p, v, r, v / g, r / g, r / p if p else None))
+    return pl.DataFrame(rows, schema=DOCUMENT_SCHEMA, orient="row")
+
+
+def score(
+    predicted: pl.DataFrame, texts: pl.DataFrame, gold: pl.DataFrame, scopes: Scopes | None = None
+) -> Score:
     """Value-level and record-level precision/recall of `predicted` (targets rows with
     source_name, char_start) against `gold` rows; `texts` has source_name and normalized text."""
     gold_rows = gold.to_dicts()
     scoped = (
-        in_scope(predicted, texts, set(gold["doc"].to_list())).sort("source_name", "char_start").to_dicts()
+        in_scope(predicted, texts, set(gold["doc"].to_list()), scopes or {})
+        .sort("source_name", "char_start")
+        .to_dicts()
     )
-    results = []
-    for level, same in (("value", value_key_match), ("record", record_match)):
-        tp, misses, false_hits = _greedy_match(scoped, gold_rows, same)
-        results.append(LevelScore(level, tp, len(scoped), len(gold_rows), misses, false_hits))
-    return results
+    value_pairs, value_misses, value_false = _greedy_match(scoped, gold_rows, value_key_match)
+    record_pairs, record_misses, record_false = _greedy_match(scoped, gold_rows, record_match)
+    wrong = [(g, p, fields) for g, p in value_pairs if (fields := wrong_fields(p, g))]
+    errors = {"missed value": len(value_misses), "false record": len(value_false)}
+    errors |= {f"wrong {name}": sum(name in fields for *_, fields in wrong) for name in RECORD_FIELDS}
+    return Score(
+        value=_level("value", value_pairs, value_misses, value_false, len(scoped), len(gold_rows)),
+        record=_level("record", record_pairs, record_misses, record_false, len(scoped), len(gold_rows)),
+        documents=_per_document(gold_rows, scoped, value_pairs, record_pairs),
+        errors=errors,
+        wrong=wrong,
+    )
