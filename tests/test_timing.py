@@ -241,6 +241,11 @@ def test_whole_year_figures(evidence):
     assert timing(evidence, nth=len(FIGURE.findall(evidence)) - 1).period == FULL_YEAR
 
 
+def test_a_figure_for_the_year_so_far_is_an_achievement():
+    assert timing("1-6月,地区生产总值增长5.1%。", nth=1).kind == ACHIEVEMENT
+    assert timing("今年以来,新增市场主体2.1万户。").kind == ACHIEVEMENT
+
+
 def test_a_section_or_an_opening_marked_year_to_date_covers_its_figures():
     title = "二、今年以来新冠肺炎疫情防控和经济社会发展情况"
     assert timing("下沉社区4.8万人。", section_title=title).period == YEAR_TO_DATE

@@ -262,6 +262,8 @@ def resolve(
         marked = [cue for _, cues in levels[:2] for cue in reversed(cues) if cue.span == KIND_ONLY]
         kind = marked[0].kind if marked else None
     period = _period(sentence[clause_start:clause_end], sentence, context)
+    if period == YEAR_TO_DATE and not any(cue.cls == "planned_strong" for cue in own_clause):
+        kind = ACHIEVEMENT  # "1-6月,地区生产总值增长5.1%": what the year so far has brought
     plan_year, before = context.plan_year, context.plan_year - 1 if context.plan_year else None
     document_source = RECORD_SOURCE_OF_DOCUMENT.get(context.plan_year_source or "")
     if start_level:
