@@ -238,11 +238,17 @@ def _first_mentioned_code(statement: str, vocabulary: list[tuple[str, str]]) -> 
 
 
 def qualitative_frame(documents: pl.DataFrame, clauses: pl.DataFrame) -> pl.DataFrame:
-    """Headline indicators stated without a figure ("粮食产量稳中有增") in plan sections."""
+    """Headline indicators stated without a figure ("粮食产量稳中有增") in plan sections, for the
+    year their section plans (the time resolver's heading cue), else the document's plan year."""
     vocabulary = indicator_vocabulary().select("code", "mention").rows()
     statements = (
         clauses.filter(pl.col("section_kind") == "plan")
-        .select("doc_id", "char_start", statement=pl.col("text").str.strip_chars_end(CLAUSE_DELIMITERS))
+        .select(
+            "doc_id",
+            "char_start",
+            "section_year",
+            statement=pl.col("text").str.strip_chars_end(CLAUSE_DELIMITERS),
+        )
         .filter(
             ~pl.col("statement").str.contains(r"\d")
             & pl.col("statement").str.contains(QUALITATIVE_WORDS.pattern)
@@ -255,7 +261,8 @@ def qualitative_frame(documents: pl.DataFrame, clauses: pl.DataFrame) -> pl.Data
             )
         )
         .drop_nulls("indicator_code")
-        .join(documents.select("doc_id", "region", "year"), on="doc_id", how="left")
+        .join(documents.select("doc_id", "region", plan_year="year"), on="doc_id", how="left")
+        .with_columns(year=pl.coalesce("section_year", "plan_year"))
         .select([pl.col(name).cast(dtype) for name, dtype in QUALITATIVE_SCHEMA.items()])
     )
 
