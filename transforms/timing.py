@@ -90,9 +90,94 @@ class Timing:
 # ---------------------------------------------------------------- cue words
 
 
-@lru_cache(maxsize=1)
-def _cue_patterns() -> tuple[tuple[str, re.Pattern], ...]:
-    return tuple((row["cls"], re.compile(row["pattern"])) for row in rows("time_cues"))
+@dataclass(frozen=True)
+class _CueScanner:
+    """All cue rows of vocab/time_cues.csv as one alternation, each row a named group (`c3`) and
+    its own groups renamed (`year_3`), so one scan finds them all: at each position the row
+    listed first wins, as the file's order says."""
+
+    pattern: re.Pattern
+    classes: tuple[str, ...]
+
+    def cues(self, text: str, plan_year: int | None) -> list[Cue]:
+        found = []
+        for match in self.pattern.finditer(text):
+            row = int(match.lastgroup[1:])
+            suffix = f"_{row}"
+            groups = {
+                name[: -len(suffix)]: value
+                for name, value in match.groupdict().items()
+                if name.endswith(suffix)
+            }
+            cue = _meaning(self.classes[row], groups, plan_year)
+            if cue is not None:
+                found.append(replace(cue, start=match.start(), end=match.end()))
+        return found
+
+
+@lru_cache(maxsize=2)
+def _scanner(headings: bool) -> _CueScanner:
+    cue_rows = [row for row in rows("time_cues") if headings or row["cls"] not in HEADING_CLASSES]
+    alternatives = [
+        f"(?P<c{index}>" + re.sub(r"\(\?P<(\w+)>", rf"(?P<\g<1>_{index}>", row["pattern"]) + ")"
+        for index, row in enumerate(cue_rows)
+    ]
+    combined = "|".join(alternatives)
+    # A lookahead for the characters a cue can start with lets the scan skip all others fast.
+    starts = first_characters(combined)
+    prefix = f"(?=[{''.join(sorted(re.escape(c) for c in starts))}])" if starts else ""
+    return _CueScanner(re.compile(prefix + f"(?:{combined})"), tuple(row["cls"] for row in cue_rows))
+
+
+def first_characters(pattern: str) -> set[str] | None:
+    """The characters a match of `pattern` can start with, or None where any can (a negated
+    class, a dot, an empty match). Read from the parsed pattern: zero-width assertions
+    (lookbehinds, ^) are stepped over, optional items add what follows them."""
+    from re import _constants as c, _parser  # the parser re itself uses
+
+    def of(items: list) -> tuple[set[str] | None, bool]:  # (first characters, can match empty)
+        found: set[str] = set()
+        for op, av in items:
+            if op in (c.ASSERT, c.ASSERT_NOT, c.AT):
+                continue
+            if op is c.LITERAL:
+                return found | {chr(av)}, False
+            if op is c.IN:
+                chars = set()
+                for kind, value in av:
+                    if kind is c.LITERAL:
+                        chars.add(chr(value))
+                    elif kind is c.RANGE and value[1] - value[0] < 256:
+                        chars |= {chr(code) for code in range(value[0], value[1] + 1)}
+                    elif kind is c.CATEGORY and value is c.CATEGORY_DIGIT:
+                        chars |= set("0123456789")
+                    else:
+                        return None, False  # a negated class, a wide range, a category of letters
+                return found | chars, False
+            if op is c.BRANCH:
+                parts = [of(list(branch)) for branch in av[1]]
+                if any(chars is None for chars, _ in parts):
+                    return None, False
+                found |= set().union(*(chars for chars, _ in parts))
+                if not any(empty for _, empty in parts):
+                    return found, False
+                continue
+            if op is c.SUBPATTERN:
+                chars, empty = of(list(av[-1]))
+            elif op in (c.MAX_REPEAT, c.MIN_REPEAT):
+                chars, empty = of(list(av[2]))
+                empty = empty or av[0] == 0
+            else:
+                return None, False  # ANY, a back reference …
+            if chars is None:
+                return None, False
+            found |= chars
+            if not empty:
+                return found, False
+        return found, True
+
+    chars, empty = of(list(_parser.parse(pattern)))
+    return None if chars is None or empty else chars
 
 
 def _count(text: str) -> int | None:
@@ -113,9 +198,9 @@ def _time_kind(year: int | None, plan_year: int | None) -> str | None:
     return ACHIEVEMENT if year < plan_year else TARGET
 
 
-def _meaning(cls: str, match: re.Match, plan_year: int | None) -> Cue | None:
-    """The cue a match of class `cls` stands for (None: it only hides the text, as a base year)."""
-    groups = match.groupdict()
+def _meaning(cls: str, groups: dict[str, str | None], plan_year: int | None) -> Cue | None:
+    """The cue a match of class `cls` (with its named groups) stands for (None: it only hides
+    the text, as a base year)."""
     before = plan_year - 1 if plan_year else None
     if cls == "base_year":
         return None
@@ -150,25 +235,11 @@ def _meaning(cls: str, match: re.Match, plan_year: int | None) -> Cue | None:
     raise ValueError(f"vocab/time_cues.csv: class {cls!r} has no meaning in timing.py")
 
 
-def find_cues(text: str, plan_year: int | None, headings: bool = False) -> list[Cue]:
-    """The cues in `text`, in order. Where matches overlap, the class listed first in
-    vocab/time_cues.csv wins ("到2026年" is a target year, not a bare year)."""
-    if not text:
-        return []
-    taken: list[tuple[int, int]] = []
-    found: list[Cue] = []
-    for cls, pattern in _cue_patterns():
-        if cls in HEADING_CLASSES and not headings:
-            continue
-        for match in pattern.finditer(text):
-            start, end = match.span()
-            if start == end or any(start < b and a < end for a, b in taken):
-                continue
-            taken.append((start, end))
-            cue = _meaning(cls, match, plan_year)
-            if cue is not None:
-                found.append(replace(cue, start=start, end=end))
-    return sorted(found, key=lambda cue: cue.start)
+@lru_cache(maxsize=16384)  # a sentence's cues are asked for when it is cut and once per figure in it
+def find_cues(text: str, plan_year: int | None, headings: bool = False) -> tuple[Cue, ...]:
+    """The cues in `text`, in order. Where two could start at one position, the row listed first
+    in vocab/time_cues.csv wins ("到2026年" is a target year, not a bare year)."""
+    return tuple(_scanner(headings).cues(text, plan_year)) if text else ()
 
 
 def last_time_cue(text: str, plan_year: int | None) -> Cue | None:
@@ -198,17 +269,19 @@ def heading_cue(title: str, plan_year: int | None, parent: Cue | None) -> Cue | 
 # ---------------------------------------------------------------- a figure's time
 
 
-def _period(clause: str, sentence: str, context: TimeContext) -> str:
+OPENING_CLAUSE = re.compile(r"[^,;:。]*")
+
+
+def _period(cues: tuple[Cue, ...], sentence: str, clause: tuple[int, int], context: TimeContext) -> str:
     """year_to_date when the clause marks the year so far, or its section heading or the opening
     clause of its sentence does ("今年以来,…") and the clause does not say 全年."""
-
-    def partial(text: str) -> bool:
-        return any(cue.span == PARTIAL for cue in find_cues(text, None))
-
-    if partial(clause):
+    start, end = clause
+    partial = [cue.start for cue in cues if cue.span == PARTIAL]
+    if any(start <= position < end for position in partial):
         return YEAR_TO_DATE
-    opening = re.match(r"[^,;:。]*", sentence).group(0)
-    if (partial(context.section_title) or partial(opening)) and "全年" not in clause:
+    opening_end = OPENING_CLAUSE.match(sentence).end()
+    titled = any(cue.span == PARTIAL for cue in find_cues(context.section_title, None))
+    if (titled or any(position < opening_end for position in partial)) and "全年" not in sentence[start:end]:
         return YEAR_TO_DATE
     return FULL_YEAR
 
@@ -233,18 +306,19 @@ def resolve(
         year before the plan year.
     lost_year: the figure is a year that copying lost ("到年实现"), so it has no year.
     """
+    cues = find_cues(sentence, context.plan_year)  # once per sentence: its figures share the scan
     levels = (
-        ("clause", find_cues(sentence[clause_start:figure_start], context.plan_year)),
-        ("sentence", find_cues(sentence[:clause_start], context.plan_year)),
-        ("paragraph", [context.lead] if context.lead else []),
-        ("section", [context.section] if context.section else []),
+        ("clause", tuple(cue for cue in cues if cue.start >= clause_start and cue.end <= figure_start)),
+        ("sentence", tuple(cue for cue in cues if cue.end <= clause_start)),
+        ("paragraph", (context.lead,) if context.lead else ()),
+        ("section", (context.section,) if context.section else ()),
     )
     # The nearest cue that says a time gives the year, and the kind where it has one; words that
     # only say a kind ("目标", "同比", "争取") decide where no time is said anywhere, since in a
     # dated section they are verbs of its own kind ("争取国债资金86亿元" in a review).
     timed = timed_level = kind = None
-    for level, cues in levels:
-        for cue in reversed(cues):  # the nearest cue first
+    for level, found in levels:
+        for cue in reversed(found):  # the nearest cue first
             if not cue.tells_time or (cue.span == AVERAGE and level != "clause"):
                 continue  # an average or a streak ("连续3年居全省第1位") is its own clause's
             if timed is None:
@@ -259,9 +333,9 @@ def resolve(
         # "2023年,…预期目标增长6%,实际增长6.5%": the clause's own words beat the kind its time implies
         kind = overruling[0].kind
     if kind is None:
-        marked = [cue for _, cues in levels[:2] for cue in reversed(cues) if cue.span == KIND_ONLY]
+        marked = [cue for _, found in levels[:2] for cue in reversed(found) if cue.span == KIND_ONLY]
         kind = marked[0].kind if marked else None
-    period = _period(sentence[clause_start:clause_end], sentence, context)
+    period = _period(cues, sentence, (clause_start, clause_end), context)
     if period == YEAR_TO_DATE and not any(cue.cls == "planned_strong" for cue in own_clause):
         kind = ACHIEVEMENT  # "1-6月,地区生产总值增长5.1%": what the year so far has brought
     plan_year, before = context.plan_year, context.plan_year - 1 if context.plan_year else None
