@@ -133,7 +133,8 @@ def first_characters(pattern: str) -> set[str] | None:
     """The characters a match of `pattern` can start with, or None where any can (a negated
     class, a dot, an empty match). Read from the parsed pattern: zero-width assertions
     (lookbehinds, ^) are stepped over, optional items add what follows them."""
-    from re import _constants as c, _parser  # the parser re itself uses
+    from re import _constants as c  # the parser re itself uses
+    from re import _parser
 
     def of(items: list) -> tuple[set[str] | None, bool]:  # (first characters, can match empty)
         found: set[str] = set()
