@@ -370,6 +370,7 @@ def _document_cues() -> tuple[tuple[str, re.Pattern, str, str], ...]:
 
 
 HEAD_CHARS = 3000  # where a report's title, dateline and delivery line stand
+TOP_CHARS = 300  # the top of a page: where a date is the page's own
 
 
 def national_congress_year(term: int, session: int) -> int | None:
@@ -409,7 +410,7 @@ def detect_plan_year(text: str) -> int | None:
     """The year a document plans, from the first cue of vocab/document_year_cues.csv that its
     text has (in the file's order); where a cue matches several times, the most common year."""
     for _cue, pattern, rule, scope in _document_cues():
-        where = text[:HEAD_CHARS] if scope == "head" else text
+        where = {"head": text[:HEAD_CHARS], "top": text[:TOP_CHARS]}.get(scope, text)
         years = Counter(year for match in pattern.finditer(where) if (year := _year_of(match, rule)))
         if years:
             return years.most_common(1)[0][0]
