@@ -96,7 +96,7 @@ UNITLESS_RATIO = re.compile(
     rf"{word_pattern('ratio_noun')}[{HAN}]{{0,4}}?(?P<num>\d+(?:\.\d+)?)(?={alternation(TRAILING_QUALIFIERS, escape=True)}|[,;。]|$)"
 )
 
-GROWTH_WORDS = re.compile(word_pattern("growth_word"))
+GROWTH_WORDS = re.compile(word_pattern("growth_word") + "(?!率)")  # 人口自然增长率 names a rate
 UP_WORDS = re.compile(word_pattern("up_word"))
 DOWN_WORDS = re.compile(word_pattern("down_word"))
 HARD_WORDS = re.compile(word_pattern("hard_word"))
