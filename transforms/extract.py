@@ -143,15 +143,12 @@ NOMINAL_FLAGS = (
     "a",
 )
 STOP_FLAGS = ("v", "d", "ad", "p", "c", "u", "ud", "uj", "ul", "uz", "y", "r", "vd")
-START_LEVEL = re.compile(r"由$|从$")
+START_LEVEL = re.compile(rf"{word_pattern('start_level')}$")
 
-# Units that can close "幼儿园所", "床位张" (a count whose number was lost after its noun);
-# 条/项/名 are left out because they end ordinary words ("产业链条", "事项", "人名").
-NOUN_HEAD_UNITS = frozenset({"所", "张", "处", "套", "座", "台", "辆", "家", "个", "户"})
-MISSING_UNITS = frozenset(
-    {"个", "家", "处", "所", "张", "项", "名", "套", "户", "条", "座", "台", "辆", "场", "年", "亿元", "万元",
-     "万人", "人", "公里", "亩", "万亩", "吨", "万吨"}
-)  # fmt: skip
+# Units that may stand where copying lost their number, and those that can close a noun whose
+# count was lost ("幼儿园所", "床位张").
+MISSING_UNITS = frozenset(vocabulary_words("lost_number_unit"))
+NOUN_HEAD_UNITS = frozenset(vocabulary_words("noun_head_unit"))
 # 亿元以上项目: a money threshold written in words (one 亿元), not a count whose number was lost.
 MONEY_IN_WORDS = frozenset(unit for unit in MISSING_UNITS if unit[0] in MAGNITUDES and unit.endswith("元"))
 

@@ -7,19 +7,19 @@ from functools import lru_cache
 
 import jieba.analyse
 import polars as pl
-from govtargets.transforms.lexicon import VOCAB_DIR, words
-from govtargets.transforms.numbers import ARABIC, BASE_UNITS, CHINESE, MAGNITUDES, PERCENT_UNITS
+from govtargets.transforms.lexicon import words
+from govtargets.transforms.numbers import ARABIC, BASE_UNITS, CHINESE, MAGNITUDES, PERCENT_UNITS, TIME_UNITS
+from govtargets.transforms.vocabulary import VOCAB_DIR, word_pattern
 
 TOP_K = 20
 STOP_WORDS = VOCAB_DIR / "stop_words.txt"
 KEYWORD_SCHEMA = {"doc_id": pl.Utf8, "rank": pl.Int32, "keyword": pl.Utf8, "weight": pl.Float64}
-TIME_UNITS = ("个月", "年", "月", "周", "日")
 # "100", "三年", "万亩", "亿元": an amount or a unit says nothing about what a document is about.
 QUANTITY = re.compile(
     rf"(?:{ARABIC}|{CHINESE})?(?:{'|'.join(MAGNITUDES)})?"
     rf"(?:{'|'.join(re.escape(unit) for unit in PERCENT_UNITS + BASE_UNITS + TIME_UNITS)})?"
 )
-REGION_SUFFIX = re.compile(r"(?:自治)?[省市县区州盟旗]$")
+REGION_SUFFIX = re.compile(word_pattern("area_suffix") + "$")
 
 
 class FastCutter:

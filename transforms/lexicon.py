@@ -15,13 +15,12 @@ import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import jieba
 import jieba.posseg
 import rjieba
+from govtargets.transforms.vocabulary import VOCAB_DIR
 
-VOCAB_DIR = Path(__file__).parent / "vocab"
 USER_DICTIONARY = VOCAB_DIR / "policy_words.txt"
 
 # jieba.posseg segments only runs of these characters (its re_han_internal); any other character

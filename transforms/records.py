@@ -8,9 +8,9 @@ from functools import lru_cache
 
 import polars as pl
 from govtargets.transforms.extract import CLAUSE_DELIMITERS, extract_sentence
-from govtargets.transforms.lexicon import VOCAB_DIR
 from govtargets.transforms.structure import sentences
 from govtargets.transforms.timing import ACHIEVEMENT, TARGET, Cue, TimeContext
+from govtargets.transforms.vocabulary import VOCAB_DIR, word_pattern
 
 TARGET_SCHEMA = {
     "record_id": pl.Utf8,
@@ -197,7 +197,7 @@ def target_frame(documents: pl.DataFrame, sentence_rows: pl.DataFrame) -> pl.Dat
 
 # "西藏自治区" -> "西藏", "大理白族自治州" -> "大理", "德州市" -> "德州": how a text names its own area
 # in front of an indicator ("江苏地区生产总值", "西藏全社会固定资产投资").
-REGION_SUFFIX = r"(?:[\u4e00-\u9fff]{1,3}族)?(?:自治区|自治州|自治县|特别行政区|省|市|县|区|州|盟|旗)$"
+REGION_SUFFIX = word_pattern("area_suffix") + "$"
 MIN_INDICATOR = 2
 
 
@@ -226,9 +226,7 @@ def first_mentions(records: pl.DataFrame) -> pl.DataFrame:
     return records.filter(pl.col("missing_value") | fact.is_first_distinct())
 
 
-QUALITATIVE_WORDS = re.compile(
-    r"高于|同步|稳中有增|稳中提质|稳中有升|稳定增长|持续增长|基本持平|保持稳定|不低于|快于|好于|明显提高"
-)
+QUALITATIVE_WORDS = re.compile(word_pattern("qualitative_word"))
 
 
 def _first_mentioned_code(statement: str, vocabulary: list[tuple[str, str]]) -> str | None:

@@ -25,7 +25,7 @@ from functools import lru_cache
 
 import polars as pl
 from govtargets.transforms.numbers import parse_chinese_numeral
-from govtargets.transforms.vocabulary import rows
+from govtargets.transforms.vocabulary import rows, word_pattern
 
 TARGET, ACHIEVEMENT = "target", "achievement"
 FULL_YEAR, YEAR_TO_DATE = "full_year", "year_to_date"
@@ -271,6 +271,7 @@ def heading_cue(title: str, plan_year: int | None, parent: Cue | None) -> Cue | 
 
 
 OPENING_CLAUSE = re.compile(r"[^,;:。]*")
+WHOLE_YEAR = re.compile(word_pattern("whole_year"))
 
 
 def _period(cues: tuple[Cue, ...], sentence: str, clause: tuple[int, int], context: TimeContext) -> str:
@@ -282,7 +283,8 @@ def _period(cues: tuple[Cue, ...], sentence: str, clause: tuple[int, int], conte
         return YEAR_TO_DATE
     opening_end = OPENING_CLAUSE.match(sentence).end()
     titled = any(cue.span == PARTIAL for cue in find_cues(context.section_title, None))
-    if (titled or any(position < opening_end for position in partial)) and "全年" not in sentence[start:end]:
+    whole_year = WHOLE_YEAR.search(sentence, start, end)
+    if (titled or any(position < opening_end for position in partial)) and not whole_year:
         return YEAR_TO_DATE
     return FULL_YEAR
 
@@ -418,7 +420,7 @@ def detect_plan_year(text: str) -> int | None:
 
 
 PROVINCIAL_TERM_START = 1998  # provincial congresses have begun their terms together, every five years
-PROVINCIAL_SUFFIX = re.compile(r"(?:省|自治区)$|^(?:北京|天津|上海|重庆)市$")
+PROVINCIAL_AREA = re.compile(word_pattern("provincial_area"))
 EXPLICIT_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
 
 
@@ -426,7 +428,7 @@ def provincial_session_year(text: str, region: str | None, session: int | None) 
     """For a provincial congress: the year its session falls in, among the years the text speaks
     of (each year mentioned, or the one after it) — provincial terms begin every five years from
     1998, so only one such year fits a session number. None when none or several fit."""
-    if not region or not session or not PROVINCIAL_SUFFIX.search(region):
+    if not region or not session or not PROVINCIAL_AREA.fullmatch(region):
         return None
     mentioned = {int(year) for year in EXPLICIT_YEAR.findall(text)}
     candidates = {year for base in mentioned for year in (base, base + 1)}
