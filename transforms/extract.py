@@ -351,7 +351,7 @@ def find_mentions(sentence: str) -> list[Mention]:
         mention = _mention_from_match(sentence, match) or _timing_commitment(sentence, match)
         if mention is None:
             continue
-        mention.text = sentence[match.start() : mention.number_end]
+        mention.text = sentence[mention.start : mention.number_end]  # with its sign: "-18.9"
         _attach_range_tail(sentence, mention)
         if _is_threshold(sentence, mention):
             mention.dropped = THRESHOLD
