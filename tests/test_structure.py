@@ -60,6 +60,11 @@ def test_delivery_date_is_a_real_date_or_none(head, expected):
         ("国务院总理在政府工作报告中说", "全国"),
         # the place the text names with the suffix it uses for its own area
         ("我代表市人民政府报告工作。是我市发展极不平凡的五年,推动拉萨进入新阶段。", "拉萨市"),
+        # a report naming itself in passing, with the suffix of its own area
+        (
+            "2022年,是柳林发展史上极不平凡的一年。团结和带领全县广大干部群众,我县地区生产总值增长9.4%。",
+            "柳林县",
+        ),
         # "全省" alone also speaks of the province a city is in: one mention is not enough
         ("聚焦云南州市两会。确保与全国全省同步全面建成小康社会。", None),
         ("加快发展现代服务业,推动高质量发展。", None),

@@ -38,3 +38,14 @@ def test_qualifiers_by_position_and_bound():
     assert "以上" in qualifiers(position="after", bound="floor")
     assert "以内" in qualifiers(bound="ceiling")
     assert set(qualifiers(position="inside")) == {"多", "余"}
+
+
+def test_a_malformed_vocabulary_row_names_its_line(tmp_path, monkeypatch):
+    from govtargets.transforms import vocabulary
+
+    (tmp_path / "broken.csv").write_text(
+        "cls,pattern,note\nyear,\\d{1,2}年,unquoted comma\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(vocabulary, "VOCAB_DIR", tmp_path)
+    with pytest.raises(vocabulary.VocabularyError, match="broken.csv, line 2"):
+        vocabulary.rows("broken")

@@ -23,6 +23,7 @@ from govtargets.transforms.timing import (
     provincial_session_year,
 )
 from govtargets.transforms.vocabulary import rows, word_pattern
+from govtargets.transforms.vocabulary import words as vocabulary_words
 
 
 def chinese_small_number(text: str) -> int | None:
@@ -122,6 +123,20 @@ def _authority_places(text: str) -> Counter:
     return found
 
 
+OWN_NAME_PHRASES = tuple(re.compile(pattern) for pattern in vocabulary_words("own_name_phrase"))
+
+
+def _named_in_passing(text: str) -> str | None:
+    """The area a report names in a phrase about itself ("是柳林发展史上…"), with the suffix of
+    its own area (我县, 全市) or, where it speaks of none, the one suffix that makes it a place."""
+    names = {
+        match.group("name") for phrase in OWN_NAME_PHRASES for match in phrase.finditer(text[:HEAD_CHARS])
+    }
+    spoken = [suffix for suffix, own in OWN_AREA.items() if own.search(text)] or list(OWN_AREA)
+    places = {name + suffix for name in names for suffix in spoken if is_place_name(name + suffix)}
+    return places.pop() if len(places) == 1 else None
+
+
 def _dominant_own_place(text: str) -> str | None:
     """Reports often name their own area only in passing ("我县", "柳林发展史上"): take the place
     with the suffix the text uses for its own area that the text names most. "我市" is the text
@@ -157,7 +172,7 @@ def detect_region(text: str) -> str | None:
         ranked = candidates.most_common(2) + [("", 0)]
         return ranked[0][0] if ranked[0][1] > ranked[1][1] else None
     national = _first_cue("region", text)
-    return national or _dominant_own_place(text)
+    return national or _named_in_passing(text) or _dominant_own_place(text)
 
 
 @lru_cache(maxsize=1)
