@@ -16,13 +16,23 @@ from pathlib import Path
 VOCAB_DIR = Path(__file__).parent / "vocab"
 
 
+class VocabularyError(ValueError):
+    """A vocabulary file that cannot be read as its header says; the message names the line."""
+
+
 @cache
 def rows(name: str) -> tuple[dict[str, str], ...]:
     """The rows of vocab/<name>.csv, in file order, as dicts of its header's columns."""
-    with (VOCAB_DIR / f"{name}.csv").open(encoding="utf-8", newline="") as handle:
-        return tuple(
-            {key: (value or "").strip() for key, value in row.items()} for row in csv.DictReader(handle)
-        )
+    path = VOCAB_DIR / f"{name}.csv"
+    found = []
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if None in row or None in row.values():  # more or fewer fields than the header
+                raise VocabularyError(
+                    f"{path}, line {len(found) + 2}: not the columns of its header (quote a pattern with commas)"
+                )
+            found.append({key: value.strip() for key, value in row.items()})
+    return tuple(found)
 
 
 def column(name: str, field: str, **where: str) -> tuple[str, ...]:
