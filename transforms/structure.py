@@ -49,6 +49,10 @@ def split_lines(text: str) -> list[Line]:
     return lines
 
 
+def has_figure(line: str) -> bool:
+    return any(match.group("pct") or match.group("base") for match in MENTION.finditer(line))
+
+
 def heading_level(line: str) -> int | None:
     """Level of a heading line, None for body text.
 
@@ -58,7 +62,13 @@ def heading_level(line: str) -> int | None:
     for level, pattern in HEADING_LEVELS:
         if pattern.match(line):
             return level
-    if len(line) <= 40 and not FULL_STOP.search(line) and not re.search(r"[,;]", line[:-1]):
+    # a short line with a figure is a bullet item ("固定资产投资增长4.1%"), not a heading
+    if (
+        len(line) <= 40
+        and not FULL_STOP.search(line)
+        and not re.search(r"[,;]", line[:-1])
+        and not has_figure(line)
+    ):
         return 2
     return None
 
@@ -243,11 +253,6 @@ def document_metadata(text: str) -> dict:
 SENTENCE_SPLIT = re.compile(r"[^。！？!?\n]+[。！？!?]?")
 
 
-def has_figure(line: str) -> bool:
-    """A short line with a figure is a bullet item ("固定资产投资增长4.1%"), not a heading."""
-    return any(match.group("pct") or match.group("base") for match in MENTION.finditer(line))
-
-
 @dataclass(frozen=True)
 class Heading:
     level: int
@@ -287,7 +292,7 @@ def sentences(text: str, doc_type: str | None, plan_year: int | None) -> list[di
         if not line.text:
             continue
         level = heading_level(line.text)
-        if level is not None and not has_figure(line.text):
+        if level is not None:
             path = _enter_heading(path, line.text, level, plan_year)
         section_cue = next((heading.cue for heading in reversed(path) if heading.cue), None)
         section = " > ".join(heading.title for heading in path) or None

@@ -89,19 +89,23 @@ def migrations() -> list[tuple[int, Path]]:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Apply the numbered DDL files not yet applied, in order; returns the schema version."""
+    """Apply the numbered DDL files not yet applied, in order; returns the schema version.
+
+    Every file not recorded in schema_version is applied, not only those above the highest one
+    recorded: a migration numbered below one already applied (written on another branch) is not
+    skipped."""
     con.execute(
         "create table if not exists schema_version (version integer primary key, name varchar, applied_at timestamp)"
     )
-    current = con.execute("select coalesce(max(version), 0) from schema_version").fetchall()[0][0]
+    applied = {version for (version,) in con.execute("select version from schema_version").fetchall()}
     for version, path in migrations():
-        if version <= current:
+        if version in applied:
             continue
         con.execute("begin transaction")
         con.execute(path.read_text(encoding="utf-8"))
         con.execute("insert into schema_version values (?, ?, ?)", [version, path.name, now()])
         con.execute("commit")
-        current = version
+    current = con.execute("select coalesce(max(version), 0) from schema_version").fetchall()[0][0]
     refresh_vocabulary(con)
     return current
 
