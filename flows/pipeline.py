@@ -21,13 +21,9 @@ from pathlib import Path
 
 import polars as pl
 from govtargets.expectations.data_docs import build_data_docs
-from govtargets.expectations.validate import (
-    ValidationOutcome,
-    validate_coverage,
-    validate_documents,
-    validate_targets,
-)
+from govtargets.expectations.validate import ValidationOutcome, validate_documents
 from govtargets.flows import progress
+from govtargets.flows.batch import Validated, process_batch
 from govtargets.transforms.decode import RejectedInput
 from govtargets.transforms.documents import (
     DOCUMENT_SCHEMA,
@@ -39,14 +35,6 @@ from govtargets.transforms.documents import (
     unknown_metadata,
 )
 from govtargets.transforms.extract import EXTRACTOR_VERSION
-from govtargets.transforms.keywords import keywords_frame
-from govtargets.transforms.records import (
-    clause_frame,
-    qualitative_frame,
-    sentence_frame,
-    target_frame,
-    target_units_frame,
-)
 from govtargets.transforms.timing import infer_years_from_sessions
 from govtargets.warehouse import db
 from prefect import flow, get_run_logger, task
@@ -85,25 +73,6 @@ class FileBatch:
 class Ingested:
     documents: pl.DataFrame
     rejected: pl.DataFrame
-
-
-@dataclass
-class Validated:
-    """A batch ready to stage, with GX's own suite results for Data Docs."""
-
-    batch: db.Batch
-    structural_failures: list[str]
-    suite_results: list
-
-
-@dataclass
-class Extracted:
-    documents: pl.DataFrame
-    targets: pl.DataFrame
-    qualitative: pl.DataFrame
-    units: pl.DataFrame
-    clauses: pl.DataFrame
-    keywords: pl.DataFrame
 
 
 # ----------------------------------------------------------------------------------- tasks
@@ -199,44 +168,10 @@ def validate_document_metadata(documents: pl.DataFrame) -> ValidationOutcome:
 def extract_and_validate_batch(
     number: int, documents: pl.DataFrame, run_id: str, extractor_version: str
 ) -> Validated:
-    """A batch of documents -> its records, validated, ready to stage. One task, so that a batch's
-    records cross between processes once, on their way to the writer."""
-    return validate_records(extract_records(documents), run_id, extractor_version)
-
-
-def extract_records(documents: pl.DataFrame) -> Extracted:
-    """Targets, qualitative targets, responsible units, clauses and keywords of a batch of documents."""
-    sentences = sentence_frame(documents)
-    targets = target_frame(documents, sentences)
-    clauses = clause_frame(sentences)
-    return Extracted(
-        documents,
-        targets,
-        qualitative_frame(documents, clauses),
-        target_units_frame(documents, targets),
-        clauses,
-        keywords_frame(documents),
-    )
-
-
-def validate_records(extracted: Extracted, run_id: str, extractor_version: str) -> Validated:
-    """GX suites on a batch: failing rows go to quarantine, coverage gaps are warnings."""
-    outcome = validate_targets(extracted.targets)
-    coverage = validate_coverage(extracted.documents, extracted.targets, outcome.passed)
-    passed_ids = outcome.passed.select("record_id")
-    batch = db.Batch(
-        run_id=run_id,
-        documents=extracted.documents.with_columns(extractor_version=pl.lit(extractor_version)),
-        targets=outcome.passed,
-        quarantine=outcome.quarantined,
-        qualitative=extracted.qualitative,
-        units=extracted.units.join(passed_ids, on="record_id", how="semi"),
-        clauses=extracted.clauses,
-        keywords=extracted.keywords,
-        validation=pl.concat([outcome.results, coverage.results], how="diagonal_relaxed"),
-    )
-    failures = outcome.structural_failures + coverage.structural_failures
-    return Validated(batch, failures, outcome.suite_results + coverage.suite_results)
+    """A batch of documents -> its records, validated, ready to stage (flows/batch.py, the same work
+    as govtargets.extract()). One task, so that a batch's records cross between processes once, on
+    their way to the writer."""
+    return process_batch(documents, run_id, extractor_version)
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
