@@ -14,6 +14,8 @@ import polars as pl
 import typer
 from govtargets.warehouse import db
 from rich.console import Console
+from rich.markup import escape
+from rich.measure import Measurement
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -22,6 +24,9 @@ app = typer.Typer(
 )
 console = Console()
 err = Console(stderr=True, soft_wrap=True)  # paths in messages stay copyable
+
+# A table written to a pipe is measured against this many columns: in effect, no limit.
+UNLIMITED_WIDTH = 1_000_000
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "samples" / "corpus"
 SAMPLE_GOLD = Path(__file__).resolve().parent.parent / "samples" / "gold"
@@ -37,6 +42,13 @@ WarehouseOption = Annotated[
 def fail(message: str, code: int = 1) -> None:
     err.print(f"[bold red]error:[/] {message}")
     raise typer.Exit(code)
+
+
+def report_problem(level: str, message: str) -> int:
+    """One line on stderr, `error: …` or `warning: …`; returns 1 to count it."""
+    style = "bold red" if level == "error" else "yellow"
+    err.print(f"[{style}]{level}:[/] {escape(message)}", highlight=False)
+    return 1
 
 
 def _check_writable(path: Path) -> None:
@@ -202,7 +214,17 @@ def _print_frame(frame: pl.DataFrame, fmt: str) -> None:
             table.add_column(column)
         for row in frame.iter_rows():
             table.add_row(*("" if v is None else str(v) for v in row))
+        print_table(table)
+
+
+def print_table(table: Table) -> None:
+    """On a terminal, fitted to its width; to a pipe or a file, as wide as the table needs, so that
+    no value is cut (rich would otherwise assume 80 columns)."""
+    if console.is_terminal:
         console.print(table)
+        return
+    width = Measurement.get(console, console.options.update(width=UNLIMITED_WIDTH), table).maximum
+    Console(file=console.file, width=max(1, width)).print(table)
 
 
 @app.command()
@@ -255,6 +277,49 @@ def _record_line(tag: str, row: dict, document: str) -> str:
         f"  {tag} {document} {row['kind']} {row['year']} {row['indicator']} {row['value']} {row['unit']} "
         f"{row['qualifier']!r} {row['stretch_value']} | {row['evidence']}"
     )
+
+
+# The columns `extract --format table` shows; csv and json give every column of `targets`.
+EXTRACT_TABLE_COLUMNS = (
+    "source_name", "year", "kind", "indicator", "value", "unit", "qualifier", "stretch_value", "evidence",
+)  # fmt: skip
+
+
+@app.command("extract")
+def extract_command(
+    files: Annotated[list[Path], typer.Argument(help="Report files (any encoding the pipeline reads)")],
+    format: Annotated[str, typer.Option("--format", "-f", help="table | csv | json")] = "table",
+    region: Annotated[str | None, typer.Option(help="Region of every file, instead of the detected")] = None,
+    year: Annotated[int | None, typer.Option(help="Plan year of every file, instead of the detected")] = None,
+) -> None:
+    """Print the records of report files, extracted in this process: no warehouse, no Prefect.
+
+    The records a run would load (same transforms, same row validation). table: the main columns;
+    csv and json: every column of `targets`. A file that cannot be read is reported and the others
+    still print (exit code 1)."""
+    import warnings
+
+    import govtargets
+
+    if format not in ("table", "csv", "json"):
+        fail(f"unknown format {format!r}: use table, csv or json", 2)
+    frames, failed = [], 0
+    for path in files:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", govtargets.GovtargetsWarning)
+            try:
+                frames.append(govtargets.extract(path, region=region, year=year))
+            except govtargets.UnusableDocument as error:
+                failed += report_problem("error", str(error))
+            except OSError as error:
+                failed += report_problem("error", f"{path}: cannot read: {error.strerror or error}")
+        for warning in caught:
+            if issubclass(warning.category, govtargets.GovtargetsWarning):
+                report_problem("warning", str(warning.message))
+    records = pl.concat(frames) if frames else pl.DataFrame()
+    _print_frame(records.select(EXTRACT_TABLE_COLUMNS) if format == "table" and frames else records, format)
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()
