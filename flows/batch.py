@@ -54,11 +54,16 @@ def extract_records(documents: pl.DataFrame) -> Extracted:
     return Extracted(
         documents,
         targets,
-        qualitative_frame(documents, clauses),
+        with_source_name(qualitative_frame(documents, clauses), documents),
         target_units_frame(documents, targets),
         clauses,
         keywords_frame(documents),
     )
+
+
+def with_source_name(frame: pl.DataFrame, documents: pl.DataFrame) -> pl.DataFrame:
+    """The file each row comes from, so that a statement can be found without a join."""
+    return frame.join(documents.select("doc_id", "source_name"), on="doc_id", how="left")
 
 
 def validate_records(extracted: Extracted, run_id: str, extractor_version: str) -> Validated:
