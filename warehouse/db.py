@@ -250,14 +250,14 @@ def stage_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
         raise
 
 
-# One row per expectation and run, however many batches the run validated in.
+# One row per expectation (a suite's rule) and run, however many batches the run validated in.
 _PUBLISH_VALIDATION = """
-insert into validation_results (run_id, suite, expectation, column_name, severity, success,
+insert into validation_results (run_id, suite, rule, expectation, column_name, severity, success,
                                 unexpected_count, element_count, details)
-select run_id, suite, expectation, column_name, severity, bool_and(success), sum(unexpected_count),
+select run_id, suite, rule, expectation, column_name, severity, bool_and(success), sum(unexpected_count),
        sum(element_count), coalesce(any_value(details) filter (where not success), any_value(details))
 from staging.validation_results
-group by run_id, suite, expectation, column_name, severity
+group by run_id, suite, rule, expectation, column_name, severity
 """
 
 
