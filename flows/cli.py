@@ -130,7 +130,10 @@ def run(
     batch_mb: Annotated[float, typer.Option(help="MB of input per batch of parallel work")] = 4.0,
     reports: Annotated[
         Path | None,
-        typer.Option("--reports", help="Folder for GX Data Docs (default: reports/ next to the warehouse)"),
+        typer.Option(
+            "--reports",
+            help="Folder for GX Data Docs (default: reports/<warehouse file name>/ beside the warehouse)",
+        ),
     ] = None,
     manifest: Annotated[
         Path | None,

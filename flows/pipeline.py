@@ -206,7 +206,9 @@ def publish_run(warehouse: Path) -> dict:
 
 
 def default_reports(warehouse: Path) -> Path:
-    return warehouse.parent / "reports"
+    """reports/<warehouse file name>/ beside the warehouse: one Data Docs site per warehouse, so two
+    warehouses in one folder do not mix their runs in one site."""
+    return warehouse.parent / "reports" / warehouse.name
 
 
 def stop_on_structural_failures(failures: list[str], reports: Path, run_id: str, suite_results: list) -> None:
@@ -373,7 +375,7 @@ def pipeline(
 ) -> dict:
     """Raw report files -> validated target records in the DuckDB warehouse.
 
-    reports: folder for GX Data Docs (default: `reports/` next to the warehouse file).
+    reports: folder for GX Data Docs (default: `reports/<warehouse file name>/` beside the warehouse).
     manifest: CSV of metadata the user knows (file, region, year, doc_type; blanks allowed).
     """
     input_path, warehouse_path = Path(input_dir), Path(warehouse)
