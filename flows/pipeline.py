@@ -254,12 +254,26 @@ def exit_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def task_runner(runner: str, dask_address: str | None = None, workers: int | None = None) -> TaskRunner:
-    """The task runner for per-batch work: local processes, or a Dask cluster."""
+def start_worker(parent_pid: int, log_queue=None) -> None:
+    """In each worker process, before its first task: exit with the flow's process, and send what
+    it would log to the console to `log_queue` when the CLI draws a live display (flows/terminal.py)."""
+    exit_with_parent(parent_pid)
+    if log_queue is not None:
+        from govtargets.flows.terminal import send_console_logs_to
+
+        send_console_logs_to(log_queue)
+
+
+def task_runner(
+    runner: str, dask_address: str | None = None, workers: int | None = None, log_queue=None
+) -> TaskRunner:
+    """The task runner for per-batch work: local processes, or a Dask cluster.
+
+    log_queue: where process workers send their console log records (a multiprocessing queue)."""
     workers = workers or os.cpu_count() or 1
     if runner == "process":
         return ProcessPoolTaskRunner(
-            max_workers=workers, initializer=exit_with_parent, initargs=(os.getpid(),)
+            max_workers=workers, initializer=start_worker, initargs=(os.getpid(), log_queue)
         )
     if runner == "dask":
         from prefect_dask import DaskTaskRunner  # optional: only Dask runs import it
@@ -295,6 +309,20 @@ def record_run(warehouse: Path, run_id: str, input_dir: Path, status: str, count
         con.close()
 
 
+def run_validation_results(warehouse: Path, run_id: str) -> pl.DataFrame:
+    """The run's published expectation results: one row per expectation, as validation_results,
+    the Data Docs pages and the report count them."""
+    con = db.connect(warehouse, read_only=True)
+    try:
+        return con.sql(
+            """select suite, rule, expectation, column_name, severity, success, unexpected_count
+               from validation_results where run_id = ? order by suite, rule""",
+            params=[run_id],
+        ).pl()
+    finally:
+        con.close()
+
+
 def publish_summary(summary: dict, validation: pl.DataFrame) -> None:
     lines = [f"| {k} | {v} |" for k, v in summary.items()]
     create_markdown_artifact(
@@ -303,8 +331,9 @@ def publish_summary(summary: dict, validation: pl.DataFrame) -> None:
         description="Run summary",
     )
     if not validation.is_empty():
-        table = validation.select("suite", "expectation", "column", "severity", "success", "unexpected_count")
-        create_table_artifact(key="data-quality", table=table.to_dicts(), description="Expectation results")
+        create_table_artifact(
+            key="data-quality", table=validation.to_dicts(), description="Expectation results"
+        )
 
 
 def merge_ingested(
@@ -345,6 +374,16 @@ def extraction_groups(documents: pl.DataFrame, batch_mb: float) -> list[pl.DataF
         group=(pl.col("n_chars").cum_sum() - pl.col("n_chars")) // chars_per_batch
     )
     return [group.drop("group") for group in numbered.partition_by("group", maintain_order=True)]
+
+
+def ingest_in_order(batches: list[FileBatch]) -> list[Ingested]:
+    """Every batch ingested in parallel, taken in order: each counts as done as soon as it is."""
+    progress.plan(progress.INGEST, len(batches))
+    ingested = []
+    for future in ingest_batch.map(batches):
+        ingested.append(future.result())
+        progress.batch_done(progress.INGEST)
+    return ingested
 
 
 def extract_and_validate(groups: list[pl.DataFrame], run_id: str, in_flight: int):
@@ -406,7 +445,7 @@ def run_pipeline(
         changed = find_changed_files(paths, known, full_refresh)
         unchanged = len(paths) - len(changed)
         progress.advance(unchanged)
-        ingested = ingest_batch.map(plan_batches(changed, batch_mb)).result()
+        ingested = ingest_in_order(plan_batches(changed, batch_mb))
         documents, rejected = merge_ingested(ingested, anchors, manifest)
         unknown = warn_unknown_metadata(documents)
         progress.advance(rejected.height)
@@ -420,9 +459,9 @@ def run_pipeline(
             warehouse_path, "rejected-files", rejected_batch(run_id, rejected, document_check.results)
         )
         groups = extraction_groups(documents, batch_mb)
+        progress.plan(progress.EXTRACT, len(groups))
         del documents
         records = loaded = quarantined = 0
-        validation = [document_check.results]
         validated = extract_and_validate(groups, run_id, in_flight=2 * (os.cpu_count() or 1))
         for number, checked in enumerate(validated):
             label, batch = f"batch-{number:04d}", checked.batch
@@ -433,8 +472,7 @@ def run_pipeline(
             loaded += batch.targets.height
             quarantined += held_back
             records += batch.targets.height + held_back
-            validation.append(batch.validation)
-            progress.advance(batch.documents.height)
+            progress.batch_done(progress.EXTRACT, files=batch.documents.height)
         data_docs = publish_data_docs(reports_path, run_id, suite_results)
         published = publish_run(warehouse_path)
         counts = {
@@ -454,7 +492,7 @@ def run_pipeline(
     finally:
         progress.finish()
     summary = {"run_id": run_id, **counts, "warehouse": str(warehouse_path), "data_docs": str(data_docs)}
-    publish_summary(summary, pl.concat(validation, how="diagonal_relaxed"))
+    publish_summary(summary, run_validation_results(warehouse_path, run_id))
     print(f"pipeline summary: {summary}")
     return summary
 
