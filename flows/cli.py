@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated
 
 import duckdb
 import polars as pl
 import typer
+from govtargets.flows.run_summary import failure_json, summary_json
+from govtargets.flows.terminal import LOG_LEVELS, QUIET_LEVEL, log_level
 from govtargets.warehouse import db
 from rich.console import Console
 from rich.markup import escape
 from rich.measure import Measurement
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 app = typer.Typer(
@@ -45,10 +49,61 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def report_problem(level: str, message: str) -> int:
-    """One line on stderr, `error: …` or `warning: …`; returns 1 to count it."""
-    style = "bold red" if level == "error" else "yellow"
-    err.print(f"[{style}]{level}:[/] {escape(message)}", highlight=False)
+    """One line on stderr, `error: …`, `warning: …` or `note: …` (warnings and notes only when the
+    log level shows warnings); returns 1 to count it."""
+    if level == "error" or OUTPUT.shows_warnings:
+        style = "bold red" if level == "error" else "yellow"
+        err.print(f"[{style}]{level}:[/] {escape(message)}", highlight=False)
     return 1
+
+
+@dataclass
+class Output:
+    """What the command shows on stderr, from the global options."""
+
+    level: str | None = None  # None: Prefect's own setting (INFO unless $PREFECT_LOGGING_LEVEL)
+    quiet: bool = False
+
+    @property
+    def shows_warnings(self) -> bool:
+        return self.level not in ("ERROR", "CRITICAL")
+
+
+OUTPUT = Output()
+
+
+def show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"govtargets {metadata.version('govtargets')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=show_version, is_eager=True, help="Print the version and exit"),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Only warnings and errors on stderr, no progress display"),
+    ] = False,
+    level: Annotated[
+        str | None,
+        typer.Option(
+            "--log-level", help="Lowest level logged on stderr: DEBUG, INFO, WARNING, ERROR, CRITICAL"
+        ),
+    ] = None,
+) -> None:
+    """Chinese government work reports -> validated target records in DuckDB."""
+    global OUTPUT
+    if level is not None and level.upper() not in LOG_LEVELS:
+        fail(f"unknown log level {level!r}: use one of {', '.join(LOG_LEVELS)}", 2)
+    chosen = level.upper() if level else QUIET_LEVEL if quiet else None
+    OUTPUT = Output(chosen, quiet)
+    if chosen:
+        ctx.with_resource(log_level(chosen))
 
 
 def _check_writable(path: Path) -> None:
@@ -83,17 +138,6 @@ def prefect_api() -> Iterator[None]:
     yield
 
 
-def progress_bar() -> Progress:
-    return Progress(
-        TextColumn("files"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        disable=not err.is_terminal,  # no bar in logs and CI
-    )
-
-
 def _check_manifest(path: Path) -> None:
     """Fail fast, before the Prefect server starts, on a manifest that cannot be used."""
     from govtargets.transforms.documents import ManifestError, parse_manifest
@@ -118,7 +162,10 @@ def _check_reports_folder(path: Path) -> None:
 
 @app.command()
 def run(
-    input: Annotated[Path, typer.Option("--input", "-i", help="Folder of report files")] = SAMPLE_CORPUS,
+    input: Annotated[
+        Path | None,
+        typer.Option("--input", "-i", help="Folder of report files (default: the bundled sample corpus)"),
+    ] = None,
     warehouse: WarehouseOption = None,
     full_refresh: Annotated[bool, typer.Option(help="Re-extract documents already loaded")] = False,
     runner: Annotated[str, typer.Option(help="Where per-batch work runs: process | dask")] = "process",
@@ -141,8 +188,15 @@ def run(
             "--manifest", help="CSV of metadata you know: file, region, year, doc_type (blanks allowed)"
         ),
     ] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print one JSON summary on stdout (counts, warnings, seconds, paths)"),
+    ] = False,
 ) -> None:
     """Run the Prefect flow `pipeline` on a folder of report files."""
+    started = time.monotonic()
+    bundled_samples = input is None
+    input = SAMPLE_CORPUS if input is None else input
     path = db.warehouse_path(warehouse)
     if not input.is_dir():
         fail(f"{input}: input folder does not exist or is not a folder", 2)
@@ -152,6 +206,12 @@ def run(
         fail(f"unknown runner {runner!r}: use process or dask", 2)
     if dask_address and runner != "dask":
         fail("--dask-address needs --runner dask", 2)
+    if bundled_samples:
+        files = sum(1 for p in SAMPLE_CORPUS.glob("*.txt"))
+        report_problem(
+            "note",
+            f"no --input given: loading the bundled sample corpus ({input}, {files} files) into {path}",
+        )
     _check_writable(path)
     from govtargets.flows import progress
     from govtargets.flows.pipeline import (
@@ -162,11 +222,15 @@ def run(
 
     reports_dir = reports or default_reports(path)
     _check_reports_folder(reports_dir)
-    flow = pipeline.with_options(task_runner=task_runner(runner, dask_address, workers))
+    paths = {
+        "input": str(input.resolve()),
+        "warehouse": str(path.resolve()),
+        "reports": str(reports_dir.resolve()),
+    }
     try:
-        with prefect_api(), progress_bar() as bar:
-            files = bar.add_task("files", total=None)
-            with progress.watching(lambda done, total: bar.update(files, completed=done, total=total)):
+        with live_display() as (display, log_queue), prefect_api():
+            flow = pipeline.with_options(task_runner=task_runner(runner, dask_address, workers, log_queue))
+            with progress.watching(display.update if display else lambda snapshot: None):
                 summary = flow(
                     input_dir=str(input),
                     warehouse=str(path),
@@ -176,15 +240,47 @@ def run(
                     manifest=str(manifest) if manifest else None,
                 )
     except Exception as error:  # noqa: BLE001 - the CLI boundary: any failure becomes one clear line
+        if as_json:
+            failed = failure_json(str(error), time.monotonic() - started, paths, bundled_samples)
+            typer.echo(json.dumps(failed, ensure_ascii=False, indent=1))
         fail(f"pipeline failed: {error}")
+    warnings = read_run_warnings(path, summary)
+    if as_json:
+        done = summary_json(summary, warnings, time.monotonic() - started, paths, bundled_samples)
+        typer.echo(json.dumps(done, ensure_ascii=False, indent=1))
+        return
     table = Table(title="govtargets run", show_header=False)
     for key in ("documents", "unchanged", "records", "loaded", "quarantined", "rejected", "warehouse"):
         table.add_row(key, str(summary.get(key)))
     console.print(table)
-    for source_name, missing in summary.get("unknown_metadata", {}).items():
-        err.print(f"[yellow]warning:[/] {source_name}: {', '.join(missing)} unknown; give it with --manifest")
     # On a line of its own, unwrapped, so that it can be copied or clicked.
     console.print(f"Data Docs: {summary['data_docs']}", soft_wrap=True, highlight=False)
+    for warning in warnings:
+        report_problem("warning", warning["message"])
+
+
+@contextmanager
+def live_display():
+    """On a terminal (unless --quiet): the run's live display, logs above it, and the queue worker
+    processes send their log records to. Elsewhere: nothing, and Prefect's own log lines."""
+    from govtargets.flows.terminal import RunDisplay, logs_above
+
+    if not err.is_terminal or OUTPUT.quiet:
+        yield None, None
+        return
+    with logs_above(err) as log_queue, RunDisplay(err) as display:
+        yield display, log_queue
+
+
+def read_run_warnings(path: Path, summary: dict) -> list[dict]:
+    """The run's warnings: from the warehouse it has just written (read-only) and its summary."""
+    from govtargets.flows.run_summary import run_warnings
+
+    con = db.connect(path, read_only=True)
+    try:
+        return run_warnings(con, summary["run_id"], summary.get("unknown_metadata") or {})
+    finally:
+        con.close()
 
 
 @app.command()
