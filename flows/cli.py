@@ -502,8 +502,9 @@ def export(
     format: Annotated[str, typer.Option("--format", "-f", help="parquet | csv")] = "parquet",
     warehouse: WarehouseOption = None,
 ) -> None:
-    """Write every table and view of the warehouse to one Parquet or CSV file each (read-only)."""
-    from govtargets.flows.export import FORMATS, export_warehouse
+    """Write every table and view of the warehouse to one Parquet or CSV file each, and _schema.json
+    describing their columns (read-only). CSV text cells are made safe for spreadsheets."""
+    from govtargets.flows.export import FORMATS, SCHEMA_FILE, export_warehouse
 
     if format not in FORMATS:
         fail(f"unknown format {format!r}: use parquet or csv", 2)
@@ -523,7 +524,8 @@ def export(
     for item in exported:
         table.add_row(item.path.name, item.kind, str(item.rows))
     console.print(table)
-    typer.echo(f"wrote {len(exported)} files to {out_dir}")  # one unwrapped line: the path stays copyable
+    # one unwrapped line: the path stays copyable
+    typer.echo(f"wrote {len(exported)} files and {SCHEMA_FILE} (what each file's columns are) to {out_dir}")
 
 
 if __name__ == "__main__":
