@@ -6,7 +6,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -80,7 +80,6 @@ def show_version(value: bool) -> None:
 
 @app.callback()
 def main(
-    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", callback=show_version, is_eager=True, help="Print the version and exit"),
@@ -102,8 +101,6 @@ def main(
         fail(f"unknown log level {level!r}: use one of {', '.join(LOG_LEVELS)}", 2)
     chosen = level.upper() if level else QUIET_LEVEL if quiet else None
     OUTPUT = Output(chosen, quiet)
-    if chosen:
-        ctx.with_resource(log_level(chosen))
 
 
 def _check_writable(path: Path) -> None:
@@ -228,7 +225,7 @@ def run(
         "reports": str(reports_dir.resolve()),
     }
     try:
-        with live_display() as (display, log_queue), prefect_api():
+        with logs_at_chosen_level(), live_display() as (display, log_queue), prefect_api():
             flow = pipeline.with_options(task_runner=task_runner(runner, dask_address, workers, log_queue))
             with progress.watching(display.update if display else lambda snapshot: None):
                 summary = flow(
@@ -257,6 +254,12 @@ def run(
     console.print(f"Data Docs: {summary['data_docs']}", soft_wrap=True, highlight=False)
     for warning in warnings:
         report_problem("warning", warning["message"])
+
+
+def logs_at_chosen_level():
+    """--log-level/--quiet for this process and the ones it starts. Entered once Prefect has set up
+    its logging (importing the flow does), which would otherwise set its own levels again."""
+    return log_level(OUTPUT.level) if OUTPUT.level else nullcontext()
 
 
 @contextmanager
@@ -298,7 +301,7 @@ def serve(
         overrides["input_dir"] = str(input.resolve())
     if warehouse is not None or os.environ.get(db.WAREHOUSE_ENV):
         overrides["warehouse"] = str(db.warehouse_path(warehouse).resolve())
-    with prefect_api():
+    with logs_at_chosen_level(), prefect_api():
         serve_deployments(*runner_deployments(overrides=overrides))
 
 

@@ -119,7 +119,9 @@ def logs_above(console: Console) -> Iterator[queue.Queue]:
     replaced = console_handlers()
     level = min((handler.level for _, handler in replaced), default=logging.NOTSET)
     handler = rich_log_handler(console, level)
-    for logger in dict.fromkeys(logger for logger, _ in replaced):
+    # the root logger gets it even without a console handler to replace (logging set up by someone else)
+    receivers = dict.fromkeys([logging.getLogger(), *(logger for logger, _ in replaced)])
+    for logger in receivers:
         logger.addHandler(handler)
     for logger, old in replaced:
         logger.removeHandler(old)
@@ -134,8 +136,9 @@ def logs_above(console: Console) -> Iterator[queue.Queue]:
     finally:
         listener.stop()  # the records still queued are handled first
         manager.shutdown()
-        for logger, old in replaced:
+        for logger in receivers:
             logger.removeHandler(handler)
+        for logger, old in replaced:
             logger.addHandler(old)
 
 
