@@ -393,6 +393,10 @@ def extract_command(
     format: Annotated[str, typer.Option("--format", "-f", help="table | csv | json")] = "table",
     region: Annotated[str | None, typer.Option(help="Region of every file, instead of the detected")] = None,
     year: Annotated[int | None, typer.Option(help="Plan year of every file, instead of the detected")] = None,
+    doc_type: Annotated[
+        str | None,
+        typer.Option(help="work_report | key_tasks_notice | news_summary, instead of the detected"),
+    ] = None,
 ) -> None:
     """Print the records of report files, extracted in this process: no warehouse, no Prefect.
 
@@ -400,6 +404,8 @@ def extract_command(
     csv and json: every column of `targets`. A file that cannot be read is reported and the others
     still print (exit code 1)."""
     import warnings
+
+    from govtargets.transforms.documents import ManifestError
 
     import govtargets
 
@@ -410,7 +416,9 @@ def extract_command(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", govtargets.GovtargetsWarning)
             try:
-                frames.append(govtargets.extract(path, region=region, year=year))
+                frames.append(govtargets.extract(path, region=region, year=year, doc_type=doc_type))
+            except ManifestError as error:
+                fail(str(error), 2)
             except govtargets.UnusableDocument as error:
                 failed += report_problem("error", str(error))
             except OSError as error:

@@ -21,12 +21,16 @@ import polars as pl
 
 # A str is taken for a file name only when it could be one: a single short line.
 MAX_PATH_LENGTH = 4096
+# The columns a reader looks at first lead (a printed frame shows its first and last few); the
+# others follow in the `targets` table's order.
+LEADING_COLUMNS = (
+    "year", "kind", "indicator", "value", "unit", "qualifier", "stretch_value", "indicator_code", "region",
+    "evidence",
+)  # fmt: skip
 TEXT_SOURCE_NAME = "<text>"
 BYTES_SOURCE_NAME = "<bytes>"
 # extract() loads nothing, so its records belong to no pipeline run.
 EXTRACT_RUN_ID = "extract"
-# The manifest's word for metadata the user supplied (documents.year_source).
-USER_SUPPLIED = "manifest"
 
 
 class GovtargetsWarning(UserWarning):
@@ -42,32 +46,39 @@ class UnusableDocument(ValueError):
 
 
 def extract(
-    text_or_path: str | os.PathLike | bytes, *, region: str | None = None, year: int | None = None
+    text_or_path: str | os.PathLike | bytes,
+    *,
+    region: str | None = None,
+    year: int | None = None,
+    doc_type: str | None = None,
 ) -> pl.DataFrame:
     """The records the pipeline would load for one document: its targets and achievements.
 
     text_or_path: the document's text; or a file (a Path, or a str naming an existing file),
         read in any encoding the pipeline reads; or a file's raw bytes.
-    region, year: set the document's region and plan year before extraction, as a user-supplied
-        manifest does, instead of the ones read from the text.
+    region, year, doc_type: set the document's region, plan year and type before extraction
+        instead of the ones read from the text, exactly as a --manifest entry does.
 
     The same transforms and Great Expectations row checks as a pipeline run: records the run would
-    quarantine are left out (a GovtargetsWarning says how many and why). Columns are the
-    `targets` table's, without run_id; record_id and doc_id are the ones a run would load. A year
+    quarantine are left out (a GovtargetsWarning says how many and why; another names the metadata
+    the text does not give). Columns are the `targets` table's without run_id, year, kind,
+    indicator, value, unit … first; record_id and doc_id are the ones a run would load. A year
     the pipeline infers from another document of the same congress cannot be known here: pass
-    `year`. Raises UnusableDocument for input the pipeline would reject.
+    `year`. Raises UnusableDocument for input the pipeline would reject, ManifestError for a year or
+    doc_type a manifest could not have.
     """
     from govtargets.flows.batch import process_batch
     from govtargets.transforms.extract import EXTRACTOR_VERSION
 
     source_name, data = _read(text_or_path)
-    documents = with_user_metadata(document_frame(source_name, data), region=region, year=year)
+    documents = document_frame(source_name, data, user_metadata(source_name, region, year, doc_type))
     validated = process_batch(documents, EXTRACT_RUN_ID, EXTRACTOR_VERSION)
     show_warnings_again()
     if validated.structural_failures:
         raise RuntimeError(f"{source_name}: {'; '.join(validated.structural_failures)}")
-    warn_about(source_name, documents, validated.batch.targets, validated.batch.quarantine)
-    return validated.batch.targets
+    records = validated.batch.targets
+    warn_about(source_name, documents, records, validated.batch.quarantine)
+    return records.select(*LEADING_COLUMNS, pl.exclude(LEADING_COLUMNS))
 
 
 def connect(warehouse: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
@@ -102,8 +113,22 @@ def _names_a_file(text: object) -> bool:
         return False
 
 
-def document_frame(source_name: str, data: bytes) -> pl.DataFrame:
-    """One document's row, decoded, normalized and described exactly as ingestion does it."""
+def user_metadata(
+    source_name: str, region: str | None, year: int | None, doc_type: str | None
+) -> pl.DataFrame | None:
+    """What the caller knows of the document, as the one row of a manifest (checked as one is)."""
+    from govtargets.transforms.documents import parse_manifest
+
+    if region is None and year is None and doc_type is None:
+        return None
+    given = {"file": source_name, "region": region, "year": year, "doc_type": doc_type}
+    table = pl.DataFrame({name: ["" if value is None else str(value)] for name, value in given.items()})
+    return parse_manifest(table, "extract()")
+
+
+def document_frame(source_name: str, data: bytes, manifest: pl.DataFrame | None) -> pl.DataFrame:
+    """One document's row, decoded, normalized and described exactly as ingestion does it, with
+    what the manifest gives."""
     from govtargets.transforms.decode import RejectedInput
     from govtargets.transforms.documents import document_row, documents_frame
 
@@ -111,19 +136,7 @@ def document_frame(source_name: str, data: bytes) -> pl.DataFrame:
         row = document_row(source_name, data)
     except RejectedInput as error:
         raise UnusableDocument(source_name, error.reason, error.detail) from None
-    return documents_frame([row])
-
-
-def with_user_metadata(documents: pl.DataFrame, *, region: str | None, year: int | None) -> pl.DataFrame:
-    """Region and plan year the user gives replace the detected ones, as a manifest entry does."""
-    updates = {}
-    if region is not None:
-        updates["region"] = pl.lit(region, dtype=pl.Utf8)
-    if year is not None:
-        updates["year"] = pl.lit(year, dtype=pl.Int32)
-        if "year_source" in documents.columns:
-            updates["year_source"] = pl.lit(USER_SUPPLIED, dtype=pl.Utf8)
-    return documents.with_columns(**updates)
+    return documents_frame([row], manifest=manifest)
 
 
 def show_warnings_again() -> None:
@@ -137,16 +150,12 @@ def show_warnings_again() -> None:
 
 def warn_about(source_name: str, documents: pl.DataFrame, targets: pl.DataFrame, quarantine: pl.DataFrame):
     """Unknown metadata and records left out are warnings the user sees, not silent NULLs."""
-    document = documents.row(0, named=True)
-    if document["region"] is None:
+    from govtargets.transforms.documents import unknown_metadata
+
+    for missing in unknown_metadata(documents).values():
         warnings.warn(
-            f"{source_name}: no region found in the text; records have region null (pass region=)",
-            GovtargetsWarning,
-            stacklevel=3,
-        )
-    if document["year"] is None:
-        warnings.warn(
-            f"{source_name}: no plan year found in the text; records may have year null (pass year=)",
+            f"{source_name}: {', '.join(missing)} unknown (not in its text); its records may have no "
+            f"{' and no '.join(missing)} (pass {', '.join(f'{name}=' for name in missing)})",
             GovtargetsWarning,
             stacklevel=3,
         )

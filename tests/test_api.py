@@ -5,11 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
+from govtargets.transforms.documents import ManifestError
 from govtargets.transforms.records import TARGET_SCHEMA
 from govtargets.warehouse import db
 
@@ -27,9 +29,10 @@ def headline(records: pl.DataFrame) -> list[tuple]:
 
 
 def test_the_issue_example_gives_its_two_targets():
-    with pytest.warns(GovtargetsWarning, match="no region found"):
+    with pytest.warns(GovtargetsWarning, match=r"<text>: region.* unknown \(not in its text\)"):
         records = extract(EXAMPLE)
-    assert records.columns == list(TARGET_SCHEMA)
+    assert sorted(records.columns) == sorted(TARGET_SCHEMA)
+    assert records.columns[:4] == ["year", "kind", "indicator", "value"]  # what a print shows first
     assert headline(records) == [
         ("target", "GDP", 8.0, "%", "左右"),
         ("target", "NEW_URBAN_JOBS", 5.0, "万人", "以上"),
@@ -43,9 +46,16 @@ def test_the_issue_example_targets_are_for_2021():
     assert records["year"].to_list() == [2021, 2021]
 
 
-def test_region_and_year_given_replace_the_detected_ones():
-    records = extract(EXAMPLE, region="德州市", year=2021)
-    assert records.select("region", "year").rows() == [("德州市", 2021), ("德州市", 2021)]
+def test_region_year_and_type_given_replace_the_detected_ones_as_a_manifest_does():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", GovtargetsWarning)  # nothing is unknown any more
+        records = extract("全市地区生产总值增长8%左右。", region="德州市", year=2021, doc_type="work_report")
+    assert records.select("region", "year", "year_source").rows() == [("德州市", 2021, "manifest")]
+
+
+def test_a_year_no_manifest_could_give_is_refused():
+    with pytest.raises(ManifestError, match="year '21' is not a year"):
+        extract(EXAMPLE, year=21)
 
 
 def test_a_file_path_or_its_bytes_give_the_records_of_the_text(tmp_path):
@@ -94,8 +104,13 @@ def test_extract_gives_exactly_the_records_a_run_loads(sample_run):
     for doc in documents.iter_rows(named=True):
         year = doc["year"] if doc["year_source"] == "session" else None
         records = extract(sample_run["corpus"] / doc["source_name"], year=year)
-        expected = loaded.filter(pl.col("doc_id") == doc["doc_id"])
+        expected = loaded.filter(pl.col("doc_id") == doc["doc_id"]).select(records.columns)
         assert records.height == expected.height > 0, doc["source_name"]
+        if year is not None:  # given, not inferred: the records say so, and are otherwise the same
+            sources = [r["year_source"] for r in records.sort("record_id").iter_rows(named=True)]
+            inferred = [r["year_source"] for r in expected.sort("record_id").iter_rows(named=True)]
+            assert sources == ["manifest" if s == "session" else s for s in inferred], doc["source_name"]
+            records, expected = records.drop("year_source"), expected.drop("year_source")
         assert records.sort("record_id").equals(expected.sort("record_id")), doc["source_name"]
 
 

@@ -65,7 +65,7 @@ def test_extract_prints_the_records_of_files_in_every_format(tmp_path):
         ("NEW_URBAN_JOBS", 6.0, "万人", "德州市", 2024),
     ]
     as_csv = runner.invoke(app, [*args, "-f", "csv"])
-    assert as_csv.stdout.splitlines()[0].startswith("record_id,doc_id,source_name,region,year,kind")
+    assert as_csv.stdout.splitlines()[0].startswith("year,kind,indicator,value,unit,qualifier")
     assert len(as_csv.stdout.splitlines()) == 3
     table = runner.invoke(app, args).stdout
     assert "2024年全市地区生产总值增长5.5%以上" in table and "…" not in table
@@ -81,7 +81,7 @@ def test_extract_reports_unusable_files_and_prints_the_others(tmp_path):
     assert "error: empty.txt: rejected, empty" in result.stderr
     assert "nope.txt: cannot read" in result.stderr
     # metadata the text does not give is a warning, not a silent null
-    assert "warning: good.txt: no region found" in result.stderr
+    assert "warning: good.txt: region" in result.stderr and "unknown" in result.stderr
 
 
 def test_sql_to_a_pipe_prints_whole_values_however_wide(tmp_path):
