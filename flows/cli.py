@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 import typer
 from govtargets.flows.run_summary import failure_json, summary_json
-from govtargets.flows.terminal import LOG_LEVELS, QUIET_LEVEL, log_level
+from govtargets.flows.terminal import LOG_LEVELS, QUIET_LEVEL, log_level, set_log_level
 from govtargets.warehouse import db
 from rich.console import Console
 from rich.markup import escape
@@ -117,13 +117,14 @@ def _check_writable(path: Path) -> None:
 
 
 @contextmanager
-def prefect_api() -> Iterator[None]:
+def prefect_api() -> Iterator[bool]:
     """Without a configured Prefect server, start one temporary server for the whole run and
-    point every process at it: otherwise each worker process would start a server of its own."""
+    point every process at it: otherwise each worker process would start a server of its own.
+    Yields whether it started one."""
     from prefect.settings import PREFECT_API_URL
 
     if PREFECT_API_URL.value() or os.environ.get("PREFECT_API_URL"):
-        yield
+        yield False
         return
     from prefect.server.api.server import SubprocessASGIServer
 
@@ -132,7 +133,7 @@ def prefect_api() -> Iterator[None]:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     server.start()  # stopped at exit, after Prefect has flushed its logs to it
     os.environ["PREFECT_API_URL"] = server.api_url  # inherited by process-pool and Dask workers
-    yield
+    yield True
 
 
 def _check_manifest(path: Path) -> None:
@@ -224,8 +225,9 @@ def run(
         "warehouse": str(path.resolve()),
         "reports": str(reports_dir.resolve()),
     }
+    temporary = False
     try:
-        with logs_at_chosen_level(), live_display() as (display, log_queue), prefect_api():
+        with logs_at_chosen_level(), live_display() as (display, log_queue), prefect_api() as temporary:
             flow = pipeline.with_options(task_runner=task_runner(runner, dask_address, workers, log_queue))
             with progress.watching(display.update if display else lambda snapshot: None):
                 summary = flow(
@@ -241,6 +243,11 @@ def run(
             failed = failure_json(str(error), time.monotonic() - started, paths, bundled_samples)
             typer.echo(json.dumps(failed, ensure_ascii=False, indent=1))
         fail(f"pipeline failed: {error}")
+    finally:
+        if temporary and OUTPUT.level:
+            # The temporary server logs its stop when the process exits, after this command: the
+            # level chosen holds until then.
+            set_log_level(OUTPUT.level)
     warnings = read_run_warnings(path, summary)
     if as_json:
         done = summary_json(summary, warnings, time.monotonic() - started, paths, bundled_samples)

@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import queue
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from logging.handlers import QueueHandler, QueueListener
 from typing import Self
@@ -44,7 +44,18 @@ TASK_RUN_FORMAT = "Task run %(task_run_name)r - %(message)s"
 
 @contextmanager
 def log_level(level: str) -> Iterator[None]:
-    """Show log records from `level` up on stderr, in this process and in those it starts.
+    """Show log records from `level` up on stderr, in this process and in those it starts, until
+    the block ends (see set_log_level)."""
+    undo = set_log_level(level)
+    try:
+        yield
+    finally:
+        undo()
+
+
+def set_log_level(level: str) -> Callable[[], None]:
+    """Show log records from `level` up on stderr, in this process and in those it starts; returns
+    what undoes it.
 
     Prefect's loggers log from INFO, or from `level` when that is lower (DEBUG): the Prefect server
     and its UI keep a run's INFO lines whatever the console shows; the console handlers filter."""
@@ -60,9 +71,8 @@ def log_level(level: str) -> Iterator[None]:
     os.environ[PREFECT_LEVEL_ENV] = logging.getLevelName(logger_level)
     for name in PREFECT_LOGGERS:
         logging.getLogger(name).setLevel(logger_level)
-    try:
-        yield
-    finally:
+
+    def undo() -> None:
         for name, value in saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -72,6 +82,8 @@ def log_level(level: str) -> Iterator[None]:
             logging.getLogger(name).setLevel(saved)
         for handler, saved in zip(handlers, saved_handler_levels, strict=True):
             handler.setLevel(saved)
+
+    return undo
 
 
 def console_handlers() -> list[tuple[logging.Logger, logging.Handler]]:
