@@ -269,7 +269,8 @@ def task_runner(
 ) -> TaskRunner:
     """The task runner for per-batch work: local processes, or a Dask cluster.
 
-    log_queue: where process workers send their console log records (a multiprocessing queue)."""
+    log_queue: where process workers send their console log records (a multiprocessing manager's
+    queue, from flows/terminal.logs_above)."""
     workers = workers or os.cpu_count() or 1
     if runner == "process":
         return ProcessPoolTaskRunner(

@@ -61,8 +61,8 @@ def extract(
 
     The same transforms and Great Expectations row checks as a pipeline run: records the run would
     quarantine are left out (a GovtargetsWarning says how many and why; another names the metadata
-    the text does not give). Columns are the `targets` table's without run_id, year, kind,
-    indicator, value, unit … first; record_id and doc_id are the ones a run would load. A year
+    the text does not give). The columns are those of the `targets` table but run_id, with year,
+    kind, indicator, value, unit … first; record_id and doc_id are the ones a run would load. A year
     the pipeline infers from another document of the same congress cannot be known here: pass
     `year`. Raises UnusableDocument for input the pipeline would reject, ManifestError for a year or
     doc_type a manifest could not have.
