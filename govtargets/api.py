@@ -154,8 +154,8 @@ def warn_about(source_name: str, documents: pl.DataFrame, targets: pl.DataFrame,
 
     for missing in unknown_metadata(documents).values():
         warnings.warn(
-            f"{source_name}: {', '.join(missing)} unknown (not in its text); its records may have no "
-            f"{' and no '.join(missing)} (pass {', '.join(f'{name}=' for name in missing)})",
+            f"{source_name}: the document's {', '.join(missing)} unknown (not in its text); pass "
+            f"{', '.join(f'{name}=' for name in missing)} if you know it",
             GovtargetsWarning,
             stacklevel=3,
         )

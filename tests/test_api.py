@@ -29,7 +29,9 @@ def headline(records: pl.DataFrame) -> list[tuple]:
 
 
 def test_the_issue_example_gives_its_two_targets():
-    with pytest.warns(GovtargetsWarning, match=r"<text>: region.* unknown \(not in its text\)"):
+    with pytest.warns(
+        GovtargetsWarning, match=r"<text>: the document.s region.* unknown \(not in its text\)"
+    ):
         records = extract(EXAMPLE)
     assert sorted(records.columns) == sorted(TARGET_SCHEMA)
     assert records.columns[:4] == ["year", "kind", "indicator", "value"]  # what a print shows first

@@ -81,7 +81,7 @@ def test_extract_reports_unusable_files_and_prints_the_others(tmp_path):
     assert "error: empty.txt: rejected, empty" in result.stderr
     assert "nope.txt: cannot read" in result.stderr
     # metadata the text does not give is a warning, not a silent null
-    assert "warning: good.txt: region" in result.stderr and "unknown" in result.stderr
+    assert "warning: good.txt: the document's region" in result.stderr and "unknown" in result.stderr
 
 
 def test_sql_to_a_pipe_prints_whole_values_however_wide(tmp_path):
