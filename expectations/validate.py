@@ -35,6 +35,7 @@ EXAMPLES_IN_MESSAGES = 5
 
 RESULTS_SCHEMA = {
     "suite": pl.Utf8,
+    "rule": pl.Utf8,
     "expectation": pl.Utf8,
     "column": pl.Utf8,
     "severity": pl.Utf8,
@@ -52,7 +53,8 @@ class ValidationOutcome:
     passed: input rows that passed every row-level expectation (input schema).
     quarantined: one row per (failing row, failed expectation): input columns + expectation,
         column, reason; distinct quarantined keys + passed rows == input rows.
-    results: one row per evaluated expectation (see RESULTS_SCHEMA); details is compact JSON.
+    results: one row per evaluated expectation (see RESULTS_SCHEMA), named by its rule; details is
+        compact JSON.
     structural_failures: non-empty means load nothing; passed and quarantined are then empty.
     suite_results: GX's own result of each suite run, in order, for Data Docs.
     """
@@ -395,6 +397,7 @@ def _results_frame(checks: list[_Check]) -> pl.DataFrame:
     rows = [
         {
             "suite": check.suite,
+            "rule": check.rule,
             "expectation": check.expectation,
             "column": check.column,
             "severity": check.severity,

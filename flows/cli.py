@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Annotated
 
 import duckdb
 import polars as pl
 import typer
+from govtargets.flows.run_summary import failure_json, summary_json
+from govtargets.flows.terminal import LOG_LEVELS, QUIET_LEVEL, log_level, set_log_level
 from govtargets.warehouse import db
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.markup import escape
+from rich.measure import Measurement
 from rich.table import Table
 
 app = typer.Typer(
@@ -22,6 +28,9 @@ app = typer.Typer(
 )
 console = Console()
 err = Console(stderr=True, soft_wrap=True)  # paths in messages stay copyable
+
+# A table written to a pipe is measured against this many columns: in effect, no limit.
+UNLIMITED_WIDTH = 1_000_000
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "samples" / "corpus"
 SAMPLE_GOLD = Path(__file__).resolve().parent.parent / "samples" / "gold"
@@ -39,6 +48,61 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def report_problem(level: str, message: str) -> int:
+    """One line on stderr, `error: …`, `warning: …` or `note: …` (warnings and notes only when the
+    log level shows warnings); returns 1 to count it."""
+    if level == "error" or OUTPUT.shows_warnings:
+        style = "bold red" if level == "error" else "yellow"
+        err.print(f"[{style}]{level}:[/] {escape(message)}", highlight=False)
+    return 1
+
+
+@dataclass
+class Output:
+    """What the command shows on stderr, from the global options."""
+
+    level: str | None = None  # None: Prefect's own setting (INFO unless $PREFECT_LOGGING_LEVEL)
+    quiet: bool = False
+
+    @property
+    def shows_warnings(self) -> bool:
+        return self.level not in ("ERROR", "CRITICAL")
+
+
+OUTPUT = Output()
+
+
+def show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"govtargets {metadata.version('govtargets')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=show_version, is_eager=True, help="Print the version and exit"),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Only warnings and errors on stderr, no progress display"),
+    ] = False,
+    level: Annotated[
+        str | None,
+        typer.Option(
+            "--log-level", help="Lowest level logged on stderr: DEBUG, INFO, WARNING, ERROR, CRITICAL"
+        ),
+    ] = None,
+) -> None:
+    """Chinese government work reports -> validated target records in DuckDB."""
+    global OUTPUT
+    if level is not None and level.upper() not in LOG_LEVELS:
+        fail(f"unknown log level {level!r}: use one of {', '.join(LOG_LEVELS)}", 2)
+    chosen = level.upper() if level else QUIET_LEVEL if quiet else None
+    OUTPUT = Output(chosen, quiet)
+
+
 def _check_writable(path: Path) -> None:
     """Fail fast, before the Prefect server starts, when the warehouse cannot be written."""
     try:
@@ -53,13 +117,14 @@ def _check_writable(path: Path) -> None:
 
 
 @contextmanager
-def prefect_api() -> Iterator[None]:
+def prefect_api() -> Iterator[bool]:
     """Without a configured Prefect server, start one temporary server for the whole run and
-    point every process at it: otherwise each worker process would start a server of its own."""
+    point every process at it: otherwise each worker process would start a server of its own.
+    Yields whether it started one."""
     from prefect.settings import PREFECT_API_URL
 
     if PREFECT_API_URL.value() or os.environ.get("PREFECT_API_URL"):
-        yield
+        yield False
         return
     from prefect.server.api.server import SubprocessASGIServer
 
@@ -68,18 +133,7 @@ def prefect_api() -> Iterator[None]:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     server.start()  # stopped at exit, after Prefect has flushed its logs to it
     os.environ["PREFECT_API_URL"] = server.api_url  # inherited by process-pool and Dask workers
-    yield
-
-
-def progress_bar() -> Progress:
-    return Progress(
-        TextColumn("files"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        disable=not err.is_terminal,  # no bar in logs and CI
-    )
+    yield True
 
 
 def _check_manifest(path: Path) -> None:
@@ -106,7 +160,10 @@ def _check_reports_folder(path: Path) -> None:
 
 @app.command()
 def run(
-    input: Annotated[Path, typer.Option("--input", "-i", help="Folder of report files")] = SAMPLE_CORPUS,
+    input: Annotated[
+        Path | None,
+        typer.Option("--input", "-i", help="Folder of report files (default: the bundled sample corpus)"),
+    ] = None,
     warehouse: WarehouseOption = None,
     full_refresh: Annotated[bool, typer.Option(help="Re-extract documents already loaded")] = False,
     runner: Annotated[str, typer.Option(help="Where per-batch work runs: process | dask")] = "process",
@@ -118,7 +175,10 @@ def run(
     batch_mb: Annotated[float, typer.Option(help="MB of input per batch of parallel work")] = 4.0,
     reports: Annotated[
         Path | None,
-        typer.Option("--reports", help="Folder for GX Data Docs (default: reports/ next to the warehouse)"),
+        typer.Option(
+            "--reports",
+            help="Folder for GX Data Docs (default: reports/<warehouse file name>/ beside the warehouse)",
+        ),
     ] = None,
     manifest: Annotated[
         Path | None,
@@ -126,8 +186,15 @@ def run(
             "--manifest", help="CSV of metadata you know: file, region, year, doc_type (blanks allowed)"
         ),
     ] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print one JSON summary on stdout (counts, warnings, seconds, paths)"),
+    ] = False,
 ) -> None:
     """Run the Prefect flow `pipeline` on a folder of report files."""
+    started = time.monotonic()
+    bundled_samples = input is None
+    input = SAMPLE_CORPUS if input is None else input
     path = db.warehouse_path(warehouse)
     if not input.is_dir():
         fail(f"{input}: input folder does not exist or is not a folder", 2)
@@ -137,6 +204,12 @@ def run(
         fail(f"unknown runner {runner!r}: use process or dask", 2)
     if dask_address and runner != "dask":
         fail("--dask-address needs --runner dask", 2)
+    if bundled_samples:
+        files = sum(1 for p in SAMPLE_CORPUS.glob("*.txt"))
+        report_problem(
+            "note",
+            f"no --input given: loading the bundled sample corpus ({input}, {files} files) into {path}",
+        )
     _check_writable(path)
     from govtargets.flows import progress
     from govtargets.flows.pipeline import (
@@ -147,11 +220,16 @@ def run(
 
     reports_dir = reports or default_reports(path)
     _check_reports_folder(reports_dir)
-    flow = pipeline.with_options(task_runner=task_runner(runner, dask_address, workers))
+    paths = {
+        "input": str(input.resolve()),
+        "warehouse": str(path.resolve()),
+        "reports": str(reports_dir.resolve()),
+    }
+    temporary = False
     try:
-        with prefect_api(), progress_bar() as bar:
-            files = bar.add_task("files", total=None)
-            with progress.watching(lambda done, total: bar.update(files, completed=done, total=total)):
+        with logs_at_chosen_level(), live_display() as (display, log_queue), prefect_api() as temporary:
+            flow = pipeline.with_options(task_runner=task_runner(runner, dask_address, workers, log_queue))
+            with progress.watching(display.update if display else lambda snapshot: None):
                 summary = flow(
                     input_dir=str(input),
                     warehouse=str(path),
@@ -161,15 +239,58 @@ def run(
                     manifest=str(manifest) if manifest else None,
                 )
     except Exception as error:  # noqa: BLE001 - the CLI boundary: any failure becomes one clear line
+        if as_json:
+            failed = failure_json(str(error), time.monotonic() - started, paths, bundled_samples)
+            typer.echo(json.dumps(failed, ensure_ascii=False, indent=1))
         fail(f"pipeline failed: {error}")
+    finally:
+        if temporary and OUTPUT.level:
+            # The temporary server logs its stop when the process exits, after this command: the
+            # level chosen holds until then.
+            set_log_level(OUTPUT.level)
+    warnings = read_run_warnings(path, summary)
+    if as_json:
+        done = summary_json(summary, warnings, time.monotonic() - started, paths, bundled_samples)
+        typer.echo(json.dumps(done, ensure_ascii=False, indent=1))
+        return
     table = Table(title="govtargets run", show_header=False)
     for key in ("documents", "unchanged", "records", "loaded", "quarantined", "rejected", "warehouse"):
         table.add_row(key, str(summary.get(key)))
     console.print(table)
-    for source_name, missing in summary.get("unknown_metadata", {}).items():
-        err.print(f"[yellow]warning:[/] {source_name}: {', '.join(missing)} unknown; give it with --manifest")
     # On a line of its own, unwrapped, so that it can be copied or clicked.
     console.print(f"Data Docs: {summary['data_docs']}", soft_wrap=True, highlight=False)
+    for warning in warnings:
+        report_problem("warning", warning["message"])
+
+
+def logs_at_chosen_level():
+    """--log-level/--quiet for this process and the ones it starts. Entered once Prefect has set up
+    its logging (importing the flow does), which would otherwise set its own levels again."""
+    return log_level(OUTPUT.level) if OUTPUT.level else nullcontext()
+
+
+@contextmanager
+def live_display():
+    """On a terminal (unless --quiet): the run's live display, logs above it, and the queue worker
+    processes send their log records to. Elsewhere: nothing, and Prefect's own log lines."""
+    from govtargets.flows.terminal import RunDisplay, logs_above
+
+    if not err.is_terminal or OUTPUT.quiet:
+        yield None, None
+        return
+    with logs_above(err) as log_queue, RunDisplay(err) as display:
+        yield display, log_queue
+
+
+def read_run_warnings(path: Path, summary: dict) -> list[dict]:
+    """The run's warnings: from the warehouse it has just written (read-only) and its summary."""
+    from govtargets.flows.run_summary import run_warnings
+
+    con = db.connect(path, read_only=True)
+    try:
+        return run_warnings(con, summary["run_id"], summary.get("unknown_metadata") or {})
+    finally:
+        con.close()
 
 
 @app.command()
@@ -187,7 +308,7 @@ def serve(
         overrides["input_dir"] = str(input.resolve())
     if warehouse is not None or os.environ.get(db.WAREHOUSE_ENV):
         overrides["warehouse"] = str(db.warehouse_path(warehouse).resolve())
-    with prefect_api():
+    with logs_at_chosen_level(), prefect_api():
         serve_deployments(*runner_deployments(overrides=overrides))
 
 
@@ -202,7 +323,17 @@ def _print_frame(frame: pl.DataFrame, fmt: str) -> None:
             table.add_column(column)
         for row in frame.iter_rows():
             table.add_row(*("" if v is None else str(v) for v in row))
+        print_table(table)
+
+
+def print_table(table: Table) -> None:
+    """On a terminal, fitted to its width; to a pipe or a file, as wide as the table needs, so that
+    no value is cut (rich would otherwise assume 80 columns)."""
+    if console.is_terminal:
         console.print(table)
+        return
+    width = Measurement.get(console, console.options.update(width=UNLIMITED_WIDTH), table).maximum
+    Console(file=console.file, width=max(1, width)).print(table)
 
 
 @app.command()
@@ -255,6 +386,57 @@ def _record_line(tag: str, row: dict, document: str) -> str:
         f"  {tag} {document} {row['kind']} {row['year']} {row['indicator']} {row['value']} {row['unit']} "
         f"{row['qualifier']!r} {row['stretch_value']} | {row['evidence']}"
     )
+
+
+# The columns `extract --format table` shows; csv and json give every column of `targets`.
+EXTRACT_TABLE_COLUMNS = (
+    "source_name", "year", "kind", "indicator", "value", "unit", "qualifier", "stretch_value", "evidence",
+)  # fmt: skip
+
+
+@app.command("extract")
+def extract_command(
+    files: Annotated[list[Path], typer.Argument(help="Report files (any encoding the pipeline reads)")],
+    format: Annotated[str, typer.Option("--format", "-f", help="table | csv | json")] = "table",
+    region: Annotated[str | None, typer.Option(help="Region of every file, instead of the detected")] = None,
+    year: Annotated[int | None, typer.Option(help="Plan year of every file, instead of the detected")] = None,
+    doc_type: Annotated[
+        str | None,
+        typer.Option(help="work_report | key_tasks_notice | news_summary, instead of the detected"),
+    ] = None,
+) -> None:
+    """Print the records of report files, extracted in this process: no warehouse, no Prefect.
+
+    The records a run would load (same transforms, same row validation). table: the main columns;
+    csv and json: every column of `targets`. A file that cannot be read is reported and the others
+    still print (exit code 1)."""
+    import warnings
+
+    from govtargets.transforms.documents import ManifestError
+
+    import govtargets
+
+    if format not in ("table", "csv", "json"):
+        fail(f"unknown format {format!r}: use table, csv or json", 2)
+    frames, failed = [], 0
+    for path in files:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", govtargets.GovtargetsWarning)
+            try:
+                frames.append(govtargets.extract(path, region=region, year=year, doc_type=doc_type))
+            except ManifestError as error:
+                fail(str(error), 2)
+            except govtargets.UnusableDocument as error:
+                failed += report_problem("error", str(error))
+            except OSError as error:
+                failed += report_problem("error", f"{path}: cannot read: {error.strerror or error}")
+        for warning in caught:
+            if issubclass(warning.category, govtargets.GovtargetsWarning):
+                report_problem("warning", str(warning.message))
+    records = pl.concat(frames) if frames else pl.DataFrame()
+    _print_frame(records.select(EXTRACT_TABLE_COLUMNS) if format == "table" and frames else records, format)
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -338,8 +520,9 @@ def export(
     format: Annotated[str, typer.Option("--format", "-f", help="parquet | csv")] = "parquet",
     warehouse: WarehouseOption = None,
 ) -> None:
-    """Write every table and view of the warehouse to one Parquet or CSV file each (read-only)."""
-    from govtargets.flows.export import FORMATS, export_warehouse
+    """Write every table and view of the warehouse to one Parquet or CSV file each, and _schema.json
+    describing their columns (read-only). CSV text cells are made safe for spreadsheets."""
+    from govtargets.flows.export import FORMATS, SCHEMA_FILE, export_warehouse
 
     if format not in FORMATS:
         fail(f"unknown format {format!r}: use parquet or csv", 2)
@@ -359,7 +542,8 @@ def export(
     for item in exported:
         table.add_row(item.path.name, item.kind, str(item.rows))
     console.print(table)
-    typer.echo(f"wrote {len(exported)} files to {out_dir}")  # one unwrapped line: the path stays copyable
+    # one unwrapped line: the path stays copyable
+    typer.echo(f"wrote {len(exported)} files and {SCHEMA_FILE} (what each file's columns are) to {out_dir}")
 
 
 if __name__ == "__main__":

@@ -21,13 +21,9 @@ from pathlib import Path
 
 import polars as pl
 from govtargets.expectations.data_docs import build_data_docs
-from govtargets.expectations.validate import (
-    ValidationOutcome,
-    validate_coverage,
-    validate_documents,
-    validate_targets,
-)
+from govtargets.expectations.validate import ValidationOutcome, validate_documents
 from govtargets.flows import progress
+from govtargets.flows.batch import Validated, process_batch
 from govtargets.transforms.decode import RejectedInput
 from govtargets.transforms.documents import (
     DOCUMENT_SCHEMA,
@@ -39,14 +35,6 @@ from govtargets.transforms.documents import (
     unknown_metadata,
 )
 from govtargets.transforms.extract import EXTRACTOR_VERSION
-from govtargets.transforms.keywords import keywords_frame
-from govtargets.transforms.records import (
-    clause_frame,
-    qualitative_frame,
-    sentence_frame,
-    target_frame,
-    target_units_frame,
-)
 from govtargets.transforms.timing import infer_years_from_sessions
 from govtargets.warehouse import db
 from prefect import flow, get_run_logger, task
@@ -85,25 +73,6 @@ class FileBatch:
 class Ingested:
     documents: pl.DataFrame
     rejected: pl.DataFrame
-
-
-@dataclass
-class Validated:
-    """A batch ready to stage, with GX's own suite results for Data Docs."""
-
-    batch: db.Batch
-    structural_failures: list[str]
-    suite_results: list
-
-
-@dataclass
-class Extracted:
-    documents: pl.DataFrame
-    targets: pl.DataFrame
-    qualitative: pl.DataFrame
-    units: pl.DataFrame
-    clauses: pl.DataFrame
-    keywords: pl.DataFrame
 
 
 # ----------------------------------------------------------------------------------- tasks
@@ -199,44 +168,10 @@ def validate_document_metadata(documents: pl.DataFrame) -> ValidationOutcome:
 def extract_and_validate_batch(
     number: int, documents: pl.DataFrame, run_id: str, extractor_version: str
 ) -> Validated:
-    """A batch of documents -> its records, validated, ready to stage. One task, so that a batch's
-    records cross between processes once, on their way to the writer."""
-    return validate_records(extract_records(documents), run_id, extractor_version)
-
-
-def extract_records(documents: pl.DataFrame) -> Extracted:
-    """Targets, qualitative targets, responsible units, clauses and keywords of a batch of documents."""
-    sentences = sentence_frame(documents)
-    targets = target_frame(documents, sentences)
-    clauses = clause_frame(sentences)
-    return Extracted(
-        documents,
-        targets,
-        qualitative_frame(documents, clauses),
-        target_units_frame(documents, targets),
-        clauses,
-        keywords_frame(documents),
-    )
-
-
-def validate_records(extracted: Extracted, run_id: str, extractor_version: str) -> Validated:
-    """GX suites on a batch: failing rows go to quarantine, coverage gaps are warnings."""
-    outcome = validate_targets(extracted.targets)
-    coverage = validate_coverage(extracted.documents, extracted.targets, outcome.passed)
-    passed_ids = outcome.passed.select("record_id")
-    batch = db.Batch(
-        run_id=run_id,
-        documents=extracted.documents.with_columns(extractor_version=pl.lit(extractor_version)),
-        targets=outcome.passed,
-        quarantine=outcome.quarantined,
-        qualitative=extracted.qualitative,
-        units=extracted.units.join(passed_ids, on="record_id", how="semi"),
-        clauses=extracted.clauses,
-        keywords=extracted.keywords,
-        validation=pl.concat([outcome.results, coverage.results], how="diagonal_relaxed"),
-    )
-    failures = outcome.structural_failures + coverage.structural_failures
-    return Validated(batch, failures, outcome.suite_results + coverage.suite_results)
+    """A batch of documents -> its records, validated, ready to stage (flows/batch.py, the same work
+    as govtargets.extract()). One task, so that a batch's records cross between processes once, on
+    their way to the writer."""
+    return process_batch(documents, run_id, extractor_version)
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
@@ -271,7 +206,9 @@ def publish_run(warehouse: Path) -> dict:
 
 
 def default_reports(warehouse: Path) -> Path:
-    return warehouse.parent / "reports"
+    """reports/<warehouse file name>/ beside the warehouse: one Data Docs site per warehouse, so two
+    warehouses in one folder do not mix their runs in one site."""
+    return warehouse.parent / "reports" / warehouse.name
 
 
 def stop_on_structural_failures(failures: list[str], reports: Path, run_id: str, suite_results: list) -> None:
@@ -317,12 +254,27 @@ def exit_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def task_runner(runner: str, dask_address: str | None = None, workers: int | None = None) -> TaskRunner:
-    """The task runner for per-batch work: local processes, or a Dask cluster."""
+def start_worker(parent_pid: int, log_queue=None) -> None:
+    """In each worker process, before its first task: exit with the flow's process, and send what
+    it would log to the console to `log_queue` when the CLI draws a live display (flows/terminal.py)."""
+    exit_with_parent(parent_pid)
+    if log_queue is not None:
+        from govtargets.flows.terminal import send_console_logs_to
+
+        send_console_logs_to(log_queue)
+
+
+def task_runner(
+    runner: str, dask_address: str | None = None, workers: int | None = None, log_queue=None
+) -> TaskRunner:
+    """The task runner for per-batch work: local processes, or a Dask cluster.
+
+    log_queue: where process workers send their console log records (a multiprocessing manager's
+    queue, from flows/terminal.logs_above)."""
     workers = workers or os.cpu_count() or 1
     if runner == "process":
         return ProcessPoolTaskRunner(
-            max_workers=workers, initializer=exit_with_parent, initargs=(os.getpid(),)
+            max_workers=workers, initializer=start_worker, initargs=(os.getpid(), log_queue)
         )
     if runner == "dask":
         from prefect_dask import DaskTaskRunner  # optional: only Dask runs import it
@@ -358,6 +310,20 @@ def record_run(warehouse: Path, run_id: str, input_dir: Path, status: str, count
         con.close()
 
 
+def run_validation_results(warehouse: Path, run_id: str) -> pl.DataFrame:
+    """The run's published expectation results: one row per expectation, as validation_results,
+    the Data Docs pages and the report count them."""
+    con = db.connect(warehouse, read_only=True)
+    try:
+        return con.sql(
+            """select suite, rule, expectation, column_name, severity, success, unexpected_count
+               from validation_results where run_id = ? order by suite, rule""",
+            params=[run_id],
+        ).pl()
+    finally:
+        con.close()
+
+
 def publish_summary(summary: dict, validation: pl.DataFrame) -> None:
     lines = [f"| {k} | {v} |" for k, v in summary.items()]
     create_markdown_artifact(
@@ -366,8 +332,9 @@ def publish_summary(summary: dict, validation: pl.DataFrame) -> None:
         description="Run summary",
     )
     if not validation.is_empty():
-        table = validation.select("suite", "expectation", "column", "severity", "success", "unexpected_count")
-        create_table_artifact(key="data-quality", table=table.to_dicts(), description="Expectation results")
+        create_table_artifact(
+            key="data-quality", table=validation.to_dicts(), description="Expectation results"
+        )
 
 
 def merge_ingested(
@@ -410,6 +377,16 @@ def extraction_groups(documents: pl.DataFrame, batch_mb: float) -> list[pl.DataF
     return [group.drop("group") for group in numbered.partition_by("group", maintain_order=True)]
 
 
+def ingest_in_order(batches: list[FileBatch]) -> list[Ingested]:
+    """Every batch ingested in parallel, taken in order: each counts as done as soon as it is."""
+    progress.plan(progress.INGEST, len(batches))
+    ingested = []
+    for future in ingest_batch.map(batches):
+        ingested.append(future.result())
+        progress.batch_done(progress.INGEST)
+    return ingested
+
+
 def extract_and_validate(groups: list[pl.DataFrame], run_id: str, in_flight: int):
     """Validated batches in order, with at most `in_flight` batches submitted but not yet taken,
     so memory holds a few batches' records, not the whole run's."""
@@ -438,7 +415,7 @@ def pipeline(
 ) -> dict:
     """Raw report files -> validated target records in the DuckDB warehouse.
 
-    reports: folder for GX Data Docs (default: `reports/` next to the warehouse file).
+    reports: folder for GX Data Docs (default: `reports/<warehouse file name>/` beside the warehouse).
     manifest: CSV of metadata the user knows (file, region, year, doc_type; blanks allowed).
     """
     input_path, warehouse_path = Path(input_dir), Path(warehouse)
@@ -469,7 +446,7 @@ def run_pipeline(
         changed = find_changed_files(paths, known, full_refresh)
         unchanged = len(paths) - len(changed)
         progress.advance(unchanged)
-        ingested = ingest_batch.map(plan_batches(changed, batch_mb)).result()
+        ingested = ingest_in_order(plan_batches(changed, batch_mb))
         documents, rejected = merge_ingested(ingested, anchors, manifest)
         unknown = warn_unknown_metadata(documents)
         progress.advance(rejected.height)
@@ -483,9 +460,9 @@ def run_pipeline(
             warehouse_path, "rejected-files", rejected_batch(run_id, rejected, document_check.results)
         )
         groups = extraction_groups(documents, batch_mb)
+        progress.plan(progress.EXTRACT, len(groups))
         del documents
         records = loaded = quarantined = 0
-        validation = [document_check.results]
         validated = extract_and_validate(groups, run_id, in_flight=2 * (os.cpu_count() or 1))
         for number, checked in enumerate(validated):
             label, batch = f"batch-{number:04d}", checked.batch
@@ -496,8 +473,7 @@ def run_pipeline(
             loaded += batch.targets.height
             quarantined += held_back
             records += batch.targets.height + held_back
-            validation.append(batch.validation)
-            progress.advance(batch.documents.height)
+            progress.batch_done(progress.EXTRACT, files=batch.documents.height)
         data_docs = publish_data_docs(reports_path, run_id, suite_results)
         published = publish_run(warehouse_path)
         counts = {
@@ -517,7 +493,7 @@ def run_pipeline(
     finally:
         progress.finish()
     summary = {"run_id": run_id, **counts, "warehouse": str(warehouse_path), "data_docs": str(data_docs)}
-    publish_summary(summary, pl.concat(validation, how="diagonal_relaxed"))
+    publish_summary(summary, run_validation_results(warehouse_path, run_id))
     print(f"pipeline summary: {summary}")
     return summary
 

@@ -106,7 +106,7 @@ QUERIES = {
         "validation_results",
         """select v.* from validation_results v
            where v.run_id = (select run_id from runs order by started_at desc limit 1)
-           order by v.suite, v.success, v.expectation, v.column_name""",
+           order by v.suite, v.success, v.rule, v.expectation, v.column_name""",
     ),
     "quarantine": (
         "quarantine",
@@ -405,7 +405,7 @@ RUN_FIELDS = (
     "n_loaded", "n_quarantined", "n_rejected",
 )  # fmt: skip
 VALIDATION_TABLE = (
-    "suite", "expectation", "column_name", "severity", "unexpected_count", "element_count", "details",
+    "suite", "rule", "expectation", "column_name", "severity", "unexpected_count", "element_count", "details",
 )  # fmt: skip
 QUARANTINE_TABLE = (
     "source_name", "region", "year", "kind", "indicator", "value", "unit", "expectation", "column_name",

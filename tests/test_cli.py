@@ -46,3 +46,54 @@ def test_sql_formats_and_read_only_default(tmp_path, monkeypatch):
 def test_sql_on_a_missing_warehouse_says_so(tmp_path):
     result = runner.invoke(app, ["sql", "select 1", "--warehouse", str(tmp_path / "none.duckdb")])
     assert result.exit_code == 1 and "no warehouse here yet" in result.output
+
+
+# --- extract: records of files without a warehouse ---------------------------------------------
+
+REPORT = "2024年全市地区生产总值增长5.5%以上,城镇新增就业6万人。\n"
+
+
+def test_extract_prints_the_records_of_files_in_every_format(tmp_path):
+    path = tmp_path / "report.txt"
+    path.write_bytes(REPORT.encode("gb18030"))
+    args = ["extract", str(path), "--region", "德州市", "--year", "2024"]
+    as_json = runner.invoke(app, [*args, "--format", "json"])
+    assert as_json.exit_code == 0, as_json.output
+    records = json.loads(as_json.stdout)
+    assert [(r["indicator_code"], r["value"], r["unit"], r["region"], r["year"]) for r in records] == [
+        ("GDP", 5.5, "%", "德州市", 2024),
+        ("NEW_URBAN_JOBS", 6.0, "万人", "德州市", 2024),
+    ]
+    as_csv = runner.invoke(app, [*args, "-f", "csv"])
+    assert as_csv.stdout.splitlines()[0].startswith("year,kind,indicator,value,unit,qualifier")
+    assert len(as_csv.stdout.splitlines()) == 3
+    table = runner.invoke(app, args).stdout
+    assert "2024年全市地区生产总值增长5.5%以上" in table and "…" not in table
+
+
+def test_extract_reports_unusable_files_and_prints_the_others(tmp_path):
+    good, empty = tmp_path / "good.txt", tmp_path / "empty.txt"
+    good.write_text(REPORT, encoding="utf-8")
+    empty.write_bytes(b"")
+    result = runner.invoke(app, ["extract", str(empty), str(good), str(tmp_path / "nope.txt"), "-f", "csv"])
+    assert result.exit_code == 1
+    assert len(result.stdout.splitlines()) == 3  # header and the good file's two records
+    assert "error: empty.txt: rejected, empty" in result.stderr
+    assert "nope.txt: cannot read" in result.stderr
+    # metadata the text does not give is a warning, not a silent null
+    assert "warning: good.txt: the document's region" in result.stderr and "unknown" in result.stderr
+
+
+def test_sql_to_a_pipe_prints_whole_values_however_wide(tmp_path):
+    path = tmp_path / "w.duckdb"
+    con = db.connect(path)
+    db.migrate(con)
+    long_path = "/data/" + "政府工作报告" * 30
+    con.execute(
+        "insert into runs (run_id, started_at, status, input_path) values ('r1', now(), 'ok', ?)", [long_path]
+    )
+    con.close()
+    result = runner.invoke(app, ["sql", "select run_id, status, input_path from runs", "-w", str(path)])
+    assert result.exit_code == 0
+    assert long_path in result.stdout and "…" not in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) > 80

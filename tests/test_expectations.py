@@ -231,6 +231,7 @@ def test_results_have_one_row_per_expectation(outcome):
     assert outcome.results.height == expected_rows
     assert outcome.results.columns == [
         "suite",
+        "rule",
         "expectation",
         "column",
         "severity",
@@ -241,6 +242,7 @@ def test_results_have_one_row_per_expectation(outcome):
     ]
     details = [json.loads(text) for text in outcome.results["details"]]
     assert all("kwargs" in d for d in details)
+    assert outcome.results["rule"].to_list() == [d["rule"] for d in details]
 
     by_rule = {d["rule"]: row for d, row in zip(details, outcome.results.iter_rows(named=True), strict=True)}
     assert by_rule["unit_known"]["unexpected_count"] == 2

@@ -106,14 +106,20 @@ def test_one_file_per_batch_gives_the_same_warehouse(sample_run, tmp_path):
     from govtargets.flows import progress
     from govtargets.flows.pipeline import pipeline
 
-    seen: list[tuple[int, int]] = []
+    snapshots: list[progress.Snapshot] = []
     warehouse = tmp_path / "batched.duckdb"
-    with progress.watching(lambda done, total: seen.append((done, total))):
+    with progress.watching(snapshots.append):
         summary = pipeline(input_dir=str(sample_run["corpus"]), warehouse=str(warehouse), batch_mb=0.001)
     assert summary["documents"] == 5
     assert_same_content(sample_run["warehouse"], warehouse)
+    seen = [(s.files_done, s.files_total) for s in snapshots]
     assert seen[0] == (0, 5) and seen[-1] == (5, 5)
     assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+    # each stage advances one batch at a time, from none to all of its batches
+    for stage in (progress.INGEST, progress.EXTRACT):
+        counts = [(st.done, st.total) for s in snapshots for st in s.stages if st.name == stage]
+        done = list(dict.fromkeys(d for d, _ in counts))
+        assert done == list(range(counts[-1][1] + 1)) and counts[-1][1] == 5, stage
 
 
 def test_dask_runner_gives_the_same_warehouse(sample_run, tmp_path):

@@ -212,7 +212,8 @@ def test_every_record_points_at_its_clause_in_the_stored_text(sample_run):
 def test_each_run_publishes_data_docs_of_every_suite(sample_run):
     summary = sample_run["summary"]
     index = Path(summary["data_docs"])
-    assert index == (sample_run["warehouse"].parent / "reports" / "data_docs" / "index.html").resolve()
+    warehouse = sample_run["warehouse"]
+    assert index == (warehouse.parent / "reports" / warehouse.name / "data_docs" / "index.html").resolve()
     assert index.is_file()
     suites = query(
         sample_run["warehouse"],

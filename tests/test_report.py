@@ -180,7 +180,8 @@ def test_sections_without_rows_say_so_and_warehouse_text_is_escaped(tmp_path):
         "insert into runs (run_id, started_at, status, input_path) values ('r1', now(), 'completed', '<i>in</i>')"
     )
     con.execute(
-        """insert into validation_results values
+        """insert into validation_results (run_id, suite, expectation, column_name, severity, success,
+                                           unexpected_count, element_count, details) values
            ('r1', 'targets_rows', 'expect_column_values_to_be_between', 'value', 'row', false, 1, 3,
             '<b>bad</b> value'),
            ('r1', 'targets_rows', 'expect_column_values_to_not_be_null', 'unit', 'row', true, 0, 3, null)"""

@@ -157,6 +157,9 @@ def test_target_vs_achievement_columns_are_the_contract(con):
         "region", "year", "indicator_code", "indicator", "unit", "metric", "target_value",
         "target_qualifier", "target_stretch", "achieved_value", "gap", "met", "target_source",
         "achievement_source", "target_record_id", "achievement_record_id",
+        # where each side comes from (migration 021)
+        "target_evidence", "achievement_evidence", "target_doc_id", "achievement_doc_id", "target_section",
+        "achievement_section", "target_char_start", "achievement_char_start",
     ]  # fmt: skip
 
 

@@ -166,7 +166,8 @@ class Batch:
             ("targets", self.targets, lambda f: f.with_columns(run_id=run)),
             ("quarantine", self.quarantine, lambda f: f.rename(named, strict=False).with_columns(run_id=run)),
             ("qualitative_targets", self.qualitative, lambda f: f.with_columns(run_id=run)),
-            ("target_units", self.units, lambda f: f),
+            # the frame says unit_name (transforms/records.py); the warehouse names departments
+            ("target_departments", self.units, lambda f: f.rename({"unit_name": "department"})),
             ("clauses", self.clauses, lambda f: f),
             ("document_keywords", self.keywords, lambda f: f),
             ("rejected_files", self.rejected, lambda f: f.with_columns(run_id=run)),
@@ -193,7 +194,7 @@ def _delete_documents(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> Non
     if not doc_ids:
         return
     con.execute(
-        "delete from target_units where record_id in (select record_id from targets where doc_id in ?)",
+        "delete from target_departments where record_id in (select record_id from targets where doc_id in ?)",
         [doc_ids],
     )
     for table in PER_DOCUMENT_TABLES:
@@ -226,7 +227,7 @@ STAGED_TABLES = (
     "targets",
     "quarantine",
     "qualitative_targets",
-    "target_units",
+    "target_departments",
     "clauses",
     "document_keywords",
     "rejected_files",
@@ -253,14 +254,14 @@ def stage_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
         raise
 
 
-# One row per expectation and run, however many batches the run validated in.
+# One row per expectation (a suite's rule) and run, however many batches the run validated in.
 _PUBLISH_VALIDATION = """
-insert into validation_results (run_id, suite, expectation, column_name, severity, success,
+insert into validation_results (run_id, suite, rule, expectation, column_name, severity, success,
                                 unexpected_count, element_count, details)
-select run_id, suite, expectation, column_name, severity, bool_and(success), sum(unexpected_count),
+select run_id, suite, rule, expectation, column_name, severity, bool_and(success), sum(unexpected_count),
        sum(element_count), coalesce(any_value(details) filter (where not success), any_value(details))
 from staging.validation_results
-group by run_id, suite, expectation, column_name, severity
+group by run_id, suite, rule, expectation, column_name, severity
 """
 
 
