@@ -33,6 +33,7 @@ err = Console(stderr=True, soft_wrap=True)  # paths in messages stay copyable
 UNLIMITED_WIDTH = 1_000_000
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "samples" / "corpus"
+SERVER_STARTUP_TIMEOUT = 90  # seconds to wait for the temporary Prefect server
 SAMPLE_GOLD = Path(__file__).resolve().parent.parent / "samples" / "gold"
 
 WarehouseOption = Annotated[
@@ -131,7 +132,10 @@ def prefect_api() -> Iterator[bool]:
     server = SubprocessASGIServer()  # the same instance Prefect itself would start in this process
     # Its telemetry can only fail on a machine without internet access, with an error in every run's log.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    server.start()  # stopped at exit, after Prefect has flushed its logs to it
+    # Prefect waits 20 s for it by default; a busy machine (two cores, a build beside it) needs
+    # longer, and a run that gives up there loses nothing but time. The setting, if set, wins.
+    timeout = int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", SERVER_STARTUP_TIMEOUT))
+    server.start(timeout=timeout)  # stopped at exit, after Prefect has flushed its logs to it
     os.environ["PREFECT_API_URL"] = server.api_url  # inherited by process-pool and Dask workers
     yield True
 
