@@ -349,3 +349,14 @@ def test_figures_as_written(sentence, value, unit):
 def test_metric_of_a_year_on_year_difference_in_units_is_a_change():
     found = records("人均地区生产总值5.18万元,比上年增加0.17万元。", section_kind="review", year=2018)
     assert [(r["metric"], r["value"]) for r in found] == [("level", 5.18), ("change", 0.17)]
+
+
+def test_an_indicator_never_ends_in_a_number_copying_broke():
+    from govtargets.transforms.extract import Mention, clean_indicators
+
+    mention = Mention(0, 1, 1, 27.0, "亿元", 1e8, "元", indicator="甘肃省实现生产总值6835.")
+    clean_indicators("", [mention])
+    assert mention.indicator == "甘肃省实现生产总值"
+    kept = Mention(0, 1, 1, 10.1, "%", 1.0, "%", indicator="PM2.5")
+    clean_indicators("", [kept])
+    assert kept.indicator == "PM2.5"

@@ -115,6 +115,7 @@ MEASURE_VERBS = re.compile(rf"^{word_pattern('measure_verb')}")
 COMPARISON = re.compile(word_pattern("comparison"))
 ASIDE = re.compile(rf"\([^()]*{word_pattern('aside')}[^()]*\)?")
 FOOTNOTE = re.compile(r"\[\d{1,2}\]")
+TRAILING_NUMBER = re.compile(r"(?<=[\u4e00-\u9fff])[\d.,]+$")  # "生产总值6835." of a number copying broke
 MILESTONE_NOUN = re.compile(rf"^{word_pattern('milestone_noun')}")
 META_NOUN = re.compile(rf"^(?:{word_pattern('list_word')}|一揽子)*{word_pattern('meta_noun')}")
 GAP_BEFORE = re.compile(rf"{word_pattern('gap_comparison')}[{HAN}]{{0,2}}$")
@@ -848,7 +849,7 @@ def clean_indicators(sentence: str, mentions: list[Mention]) -> None:
         if not mention.live or mention.indicator is None:
             continue
         cleaned = FOOTNOTE.sub("", ASIDE.sub("", COMPARISON.sub("", mention.indicator))).strip(" 、,")
-        cleaned = re.sub(r"\s+", "", cleaned)
+        cleaned = TRAILING_NUMBER.sub("", re.sub(r"\s+", "", cleaned))
         if cleaned in NOT_INDICATORS:
             cleaned = ""
         if not cleaned and previous is not None:
