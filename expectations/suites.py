@@ -19,7 +19,14 @@ from govtargets.transforms.documents import WARNED_METADATA
 from govtargets.transforms.numbers import BASE_UNITS as EXTRACTOR_UNITS
 from govtargets.transforms.numbers import CLASSIFIERS, FRACTION_UNIT, MAGNITUDES, PERCENT_UNITS, TIME_UNITS
 from govtargets.transforms.records import TARGET_SCHEMA
-from govtargets.transforms.timing import ACHIEVEMENT, FULL_YEAR, TARGET, YEAR_SOURCES, YEAR_TO_DATE
+from govtargets.transforms.timing import (
+    ACHIEVEMENT,
+    DOCUMENT_YEAR_SOURCES,
+    FULL_YEAR,
+    TARGET,
+    YEAR_SOURCES,
+    YEAR_TO_DATE,
+)
 from govtargets.transforms.vocabulary import RANGE_QUALIFIER, indicator_codes, qualifiers, rows
 from great_expectations.expectations.row_conditions import (
     Column,
@@ -46,6 +53,7 @@ DOCUMENT_COLUMNS: tuple[str, ...] = (
     "source_name",
     "region",
     "year",
+    "year_source",
     "doc_type",
     "encoding",
     "script",
@@ -486,6 +494,15 @@ def documents() -> gx.ExpectationSuite:
         for column in WARNED_METADATA
     ]
     warnings = [
+        gxe.ExpectColumnValuesToBeInSet(
+            column="year_source",
+            value_set=list(DOCUMENT_YEAR_SOURCES),
+            meta=_meta(
+                "year_source_known",
+                WARNING,
+                f"a document's year_source is one of {_quoted(DOCUMENT_YEAR_SOURCES)}",
+            ),
+        ),
         gxe.ExpectColumnValuesToBeInSet(
             column="script",
             value_set=sorted(SCRIPTS),

@@ -309,6 +309,7 @@ def document(doc_id: str, **overrides) -> dict:
         "source_name": "2024年北京市政府工作报告",
         "region": "北京",
         "year": 2024,
+        "year_source": "text",
         "doc_type": "government_work_report",
         "encoding": "utf-8",
         "script": "simplified",

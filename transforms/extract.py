@@ -68,7 +68,6 @@ STRETCH_WORD = "力争"  # a clause opening with it marks its figure (qualifiers
 LEADING_QUALIFIER = re.compile(
     rf"({alternation(qualifier_patterns('before'))})(?:{word_pattern('lead_verb')})?$"
 )
-LEADING_QUALIFIER_WORDS = re.compile(alternation(qualifier_patterns("before")))
 STRETCH_BRIDGE = re.compile(rf"^[,]?{word_pattern('stretch_bridge')}(?:{word_pattern('stretch_verb')})?$")
 RANGE_TAIL = re.compile(r"^[-—–~至到](\d+(?:\.\d+)?)")
 # After a measure (money, power, area), a floor or ceiling word + a noun, or 的, makes the figure a

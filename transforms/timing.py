@@ -37,7 +37,7 @@ YEAR_SOURCES = CUE_LEVELS + DOCUMENT_SOURCES
 # A document's year_source (documents.year_source): read from its text, inferred from the congress
 # session it names, or given by the user in a manifest.
 DOCUMENT_YEAR_SOURCES = ("text", "session", "manifest")
-RECORD_SOURCE_OF_DOCUMENT = {"text": "document", "session": "session", "manifest": "manifest"}
+RECORD_SOURCE_OF_DOCUMENT = dict(zip(DOCUMENT_YEAR_SOURCES, DOCUMENT_SOURCES, strict=True))
 # Kinds of documents whose figures are plans unless a cue says otherwise; in any other document a
 # figure without a cue is a target too, since reports, summaries and notices all state the plan.
 DEFAULT_KIND = TARGET
