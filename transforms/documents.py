@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import PurePosixPath
 
 import polars as pl
-from govtargets.transforms.decode import decode_bytes, detect_script
+from govtargets.transforms.decode import detect_script
+from govtargets.transforms.formats import read_text
 from govtargets.transforms.normalize import normalize_text
 from govtargets.transforms.structure import document_metadata
 from govtargets.transforms.timing import infer_years_from_sessions
@@ -13,6 +15,9 @@ from govtargets.transforms.timing import infer_years_from_sessions
 DOCUMENT_SCHEMA = {
     "doc_id": pl.Utf8,
     "source_name": pl.Utf8,
+    "source_path": pl.Utf8,
+    "source_format": pl.Utf8,
+    "decode_errors": pl.Int64,
     "region": pl.Utf8,
     "year": pl.Int32,
     "year_source": pl.Utf8,
@@ -32,13 +37,19 @@ def doc_id_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def document_row(source_name: str, data: bytes) -> dict:
-    """Everything the pipeline knows about one file; raises RejectedInput for unusable files."""
-    decoded = decode_bytes(data)
+def document_row(source_path: str, data: bytes) -> dict:
+    """Everything the pipeline knows about one file; raises RejectedInput for unusable files.
+
+    source_path: the file's path relative to the input folder (its identity: the same name in two
+    folders is two documents); the format is read from its suffix."""
+    decoded, source_format = read_text(source_path, data)
     text = normalize_text(decoded.text)
     return {
         "doc_id": doc_id_of(data),
-        "source_name": source_name,
+        "source_name": PurePosixPath(source_path).name,
+        "source_path": source_path,
+        "source_format": source_format,
+        "decode_errors": decoded.errors,
         "encoding": decoded.encoding,
         "encoding_confidence": decoded.confidence,
         "script": detect_script(decoded.text),
