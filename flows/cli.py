@@ -44,6 +44,10 @@ WarehouseOption = Annotated[
 ]
 
 
+def _say_waiting(message: str) -> None:
+    err.print(f"[yellow]waiting:[/] {message}")
+
+
 def fail(message: str, code: int = 1) -> None:
     err.print(f"[bold red]error:[/] {message}")
     raise typer.Exit(code)
@@ -342,16 +346,27 @@ def print_table(table: Table) -> None:
 
 @app.command()
 def sql(
+    ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="SQL to run against the warehouse")],
     warehouse: WarehouseOption = None,
     format: Annotated[str, typer.Option("--format", "-f", help="table | csv | json")] = "table",
-    write: Annotated[bool, typer.Option("--write", help="Open read-write (default is read-only)")] = False,
+    write: Annotated[
+        bool, typer.Option("--write", help="Open read-write, with file access (default: read-only, no files)")
+    ] = False,
+    wait: Annotated[
+        float, typer.Option("--wait", help="Seconds to wait while another process writes the warehouse")
+    ] = 30.0,
 ) -> None:
-    """Run SQL against the warehouse (read-only unless --write)."""
+    """Run SQL against the warehouse: read-only, and without access to any other file, unless --write."""
     if format not in ("table", "csv", "json"):
         fail(f"unknown format {format!r}: use table, csv or json", 2)
+    path = db.warehouse_path(warehouse)
     try:
-        con = db.connect(db.warehouse_path(warehouse), read_only=not write)
+        if write:  # a writer, like a run: not while one runs (its result would overwrite the change)
+            ctx.with_resource(db.run_lock(path, wait, _say_waiting))
+            con = db.connect(path, wait=wait, on_wait=_say_waiting)
+        else:
+            con = db.connect_query_only(path, wait=wait, on_wait=_say_waiting)
     except db.WarehouseError as error:
         fail(str(error))
     try:
@@ -359,7 +374,8 @@ def sql(
         if relation is not None:
             _print_frame(relation.pl(), format)
     except duckdb.Error as error:
-        fail(f"query failed: {error}")
+        hint = "" if write else " (sql is read-only and reads no other files: --write lifts both)"
+        fail(f"query failed: {error}{hint}")
     finally:
         con.close()
 

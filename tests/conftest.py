@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -51,3 +54,22 @@ def read_gold(name: str) -> list[dict]:
     return [
         json.loads(line) for line in (SAMPLE_GOLD / name).read_text(encoding="utf-8").splitlines() if line
     ]
+
+
+@contextlib.contextmanager
+def run_lock_held_elsewhere(warehouse: Path):
+    """The warehouse's run lock held by another process, as a run would hold it (a process's own
+    lock is re-entrant, so holding it here would not keep this process's runs out)."""
+    script = (
+        "import sys, time; from pathlib import Path; from govtargets.warehouse import db\n"
+        "with db.run_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(120)"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", script, str(warehouse)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        yield holder
+    finally:
+        holder.kill()
+        holder.wait()

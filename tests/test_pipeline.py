@@ -14,7 +14,7 @@ from pathlib import Path
 import polars as pl
 import psutil
 import pytest
-from conftest import SAMPLE_GOLD, read_gold
+from conftest import SAMPLE_GOLD, read_gold, run_lock_held_elsewhere
 from govtargets.warehouse import db
 
 BAD_INPUTS = Path(__file__).parent / "data" / "bad_inputs"
@@ -533,6 +533,6 @@ def test_a_second_run_on_a_warehouse_in_use_fails_fast_and_changes_nothing(
     from govtargets.flows.pipeline import pipeline
 
     warehouse = tmp_path / "w.duckdb"
-    with db.run_lock(warehouse), pytest.raises(db.WarehouseError, match="another govtargets run"):
+    with run_lock_held_elsewhere(warehouse), pytest.raises(db.WarehouseError, match="another govtargets run"):
         pipeline(input_dir=str(sample_corpus), warehouse=str(warehouse))
     assert not warehouse.exists()  # not even created: the run stopped before its first step

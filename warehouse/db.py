@@ -7,7 +7,7 @@ import os
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,6 +31,8 @@ PER_DOCUMENT_TABLES = (
 )
 # Tests only: seconds to sleep inside the open publish transaction, so a test can kill the process there.
 TEST_PAUSE_IN_LOAD_ENV = "GOVTARGETS_TEST_PAUSE_IN_LOAD"
+# How often a connection that has to wait for another process's lock tries again.
+LOCK_RETRY_SECONDS = 0.25
 
 
 class WarehouseError(RuntimeError):
@@ -42,44 +44,114 @@ def warehouse_path(explicit: str | Path | None = None) -> Path:
     return Path(explicit or os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
 
 
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: Path,
+    read_only: bool = False,
+    wait: float = 0.0,
+    on_wait: Callable[[str], None] | None = None,
+    config: dict | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """A connection to a DuckDB file. DuckDB lets one process write a file or many read it, never
+    both: when another process holds it the other way, try again for up to `wait` seconds, saying
+    so once through `on_wait`, then fail with a WarehouseError that says why."""
     if read_only and not path.exists():
         raise WarehouseError(f"{path}: no warehouse here yet (run `govtargets run` first)")
     try:
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as error:
-        if "lock" in str(error).lower():
-            raise WarehouseError(
-                f"{path}: in use by another govtargets process (one writer at a time)"
-            ) from error
-        raise WarehouseError(f"{path}: cannot open the warehouse: {error}") from error
     except OSError as error:
         raise WarehouseError(f"{path}: cannot create the warehouse folder: {error}") from error
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only, config=config or {})
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise WarehouseError(f"{path}: cannot open the warehouse: {error}") from error
+            holder = _lock_holder(error)
+            if time.monotonic() >= deadline:
+                raise WarehouseError(
+                    f"{path}: in use by another process{holder} (DuckDB allows one writer or many "
+                    f"readers){f'; waited {wait:g} s' if wait else ''}"
+                ) from error
+            if on_wait is not None:
+                on_wait(f"{path}: in use by another process{holder}; waiting up to {wait:g} s")
+                on_wait = None
+            time.sleep(LOCK_RETRY_SECONDS)
+
+
+def _lock_holder(error: duckdb.IOException) -> str:
+    """DuckDB's lock error names the holding process ("(PID 1234)"): worth passing on."""
+    found = re.search(r"PID (\d+)", str(error))
+    return f" (PID {found.group(1)})" if found else ""
+
+
+def connect_query_only(
+    path: Path, wait: float = 0.0, on_wait: Callable[[str], None] | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A read-only connection that cannot write any file, attach anything writable, install or load
+    extensions, read files outside the warehouse, or undo any of that: DuckDB's own settings
+    (external access off, configuration locked), not a filter on statements."""
+    return connect(
+        path,
+        read_only=True,
+        wait=wait,
+        on_wait=on_wait,
+        config={
+            "enable_external_access": False,
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "lock_configuration": True,
+        },
+    )
+
+
+_held_run_locks: dict[Path, int] = {}  # lock files this process holds, and how many times
 
 
 @contextmanager
-def run_lock(path: Path) -> Iterator[None]:
-    """Hold the warehouse for one pipeline run, start to finish.
+def run_lock(path: Path, wait: float = 0.0, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the warehouse for one pipeline run (or one `sql --write`), start to finish.
 
-    A run opens DuckDB task by task, so DuckDB's own lock does not keep a second run out between
-    tasks; this lock file does. The OS releases it when the process ends, even when it is killed.
+    A run works on its own copy of the warehouse, so DuckDB's lock does not keep a second run out;
+    this lock file does. The OS releases it when the process ends, even when it is killed. It is
+    re-entrant within a process: the CLI takes it before anything else starts (the Prefect server
+    included), and the flow it runs in the same process takes it again.
     """
     lock_file = path.with_name(path.name + ".run.lock")
+    key = lock_file.absolute()
+    if key in _held_run_locks:
+        _held_run_locks[key] += 1
+        try:
+            yield
+        finally:
+            _held_run_locks[key] -= 1
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(lock_file, "w")  # noqa: SIM115 - closed by the with below
     except OSError as error:
         raise WarehouseError(f"{path}: cannot create the warehouse folder: {error}") from error
     with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise WarehouseError(f"{path}: another govtargets run is loading this warehouse") from None
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WarehouseError(
+                        f"{path}: another govtargets run is loading this warehouse"
+                    ) from None
+                if on_wait is not None:
+                    on_wait(f"{path}: a govtargets run is loading this warehouse; waiting up to {wait:g} s")
+                    on_wait = None
+                time.sleep(LOCK_RETRY_SECONDS)
+        _held_run_locks[key] = 1
         try:
             yield
         finally:
+            del _held_run_locks[key]
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
