@@ -73,3 +73,48 @@ def run_lock_held_elsewhere(warehouse: Path):
     finally:
         holder.kill()
         holder.wait()
+
+
+# --- what a warehouse holds, to compare two of them -------------------------------------------------
+
+DATA_TABLES = (
+    "documents",
+    "targets",
+    "quarantine",
+    "qualitative_targets",
+    "target_units",
+    "document_texts",
+    "clauses",
+    "document_keywords",
+    "rejected_files",
+)
+VIEWS = ("current_documents", "headline_targets", "target_vs_achievement", "unit_workload", "doc_keywords")
+RUN_COLUMNS = ("run_id", "ingested_at")  # differ between runs by design
+
+
+def contents(warehouse, relations=DATA_TABLES + VIEWS, ignore=RUN_COLUMNS) -> dict:
+    """Every row of every relation, in a canonical order, without the columns that name the run."""
+    from govtargets.warehouse import db
+
+    con = db.connect(warehouse, read_only=True)
+    try:
+        frames = {
+            name: db.query(con, f"select * from {name}").drop(ignore, strict=False) for name in relations
+        }
+    finally:
+        con.close()
+    return {name: frame.sort(frame.columns, nulls_last=True) for name, frame in frames.items()}
+
+
+def assert_same_contents(left: dict, right: dict) -> None:
+    assert left.keys() == right.keys()
+    for name, frame in left.items():
+        assert frame.equals(right[name]), f"{name} differs"
+
+
+def small_corpus(sample_corpus, folder, names=("000", "001")):
+    folder.mkdir()
+    for path in sorted(sample_corpus.glob("*.txt")):
+        if path.name[:3] in names:
+            shutil.copy(path, folder / path.name)
+    return folder

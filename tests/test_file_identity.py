@@ -3,11 +3,17 @@ is loaded or recorded with a reason; a deleted file is marked, not silently curr
 
 from __future__ import annotations
 
+import io
 import os
+import shutil
+from pathlib import Path
 
 import polars as pl
+import pytest
+from conftest import SAMPLE_CORPUS
 from govtargets.flows.inputs import walk_input
 from govtargets.transforms.identity import KNOWN_DOCUMENTS_SCHEMA, KNOWN_REJECTIONS_SCHEMA, plan_files
+from govtargets.warehouse import db
 
 # --- the plan: pure --------------------------------------------------------------------------------
 
@@ -107,3 +113,197 @@ def test_a_symlinked_folder_is_walked(tmp_path):
     root.mkdir()
     (root / "聊城市").symlink_to(outside)
     assert [f.source_path for f in walk_input(root).files] == ["聊城市/2020.txt"]
+
+
+# --- the whole flow, run after run ---------------------------------------------------------------
+
+
+def sample(prefix: str, chars: int = 2500) -> str:
+    path = next(SAMPLE_CORPUS.glob(f"{prefix}_*.txt"))
+    return path.read_text(encoding="utf-8")[:chars]
+
+
+def docx_report(text: str) -> bytes:
+    import docx
+
+    document = docx.Document()
+    for line in text.split("\n"):
+        document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def query(warehouse: Path, sql: str) -> list[dict]:
+    con = db.connect(warehouse, read_only=True)
+    try:
+        return db.query(con, sql).to_dicts()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def runs(prefect_harness, tmp_path_factory) -> dict:
+    """Three runs over a folder-per-region corpus as it changes:
+    1. 德州市/2021.txt and 聊城市/2021.txt (same name), a.txt, gone.txt, a web page, a Word file, a
+       text with NUL bytes, and files that cannot be loaded;
+    2. 德州市/2021.txt edited, a.txt renamed to archive/a-renamed.txt, gone.txt deleted;
+    3. gone.txt back, nothing else changed."""
+    from govtargets.flows.pipeline import pipeline
+
+    root = tmp_path_factory.mktemp("identity")
+    corpus, warehouse = root / "corpus", root / "w.duckdb"
+    for folder in ("德州市", "聊城市", "web"):
+        (corpus / folder).mkdir(parents=True)
+    (corpus / "德州市" / "2021.txt").write_text(sample("002"), encoding="utf-8")
+    (corpus / "聊城市" / "2021.txt").write_text(sample("004"), encoding="utf-8")
+    (corpus / "a.txt").write_text(sample("001"), encoding="utf-8")
+    gone = sample("000")
+    (corpus / "gone.txt").write_text(gone, encoding="utf-8")
+    paragraphs = "".join(f"<p>{line}</p>" for line in sample("003", 6000)[2500:].split("\n"))
+    (corpus / "web" / "page.html").write_text(
+        f"<html><head><script>x='增长99%'</script></head><body><nav>首页</nav>{paragraphs}</body></html>",
+        encoding="utf-8",
+    )
+    (corpus / "报告.docx").write_bytes(docx_report(sample("003", 4000)))
+    damaged = sample("004", 6000)[2500:]
+    (corpus / "damaged.txt").write_bytes((damaged[:300] + "\x00\x00\x00" + damaged[300:]).encode("utf-8"))
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 8)
+    (corpus / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0" + b"\x00" * 64)
+    (corpus / "loop").symlink_to(corpus)
+
+    summaries = [pipeline(input_dir=str(corpus), warehouse=str(warehouse))]
+    first = query(warehouse, "select doc_id, source_path, run_id from documents")
+    with (corpus / "德州市" / "2021.txt").open("a", encoding="utf-8") as handle:
+        handle.write("\n新增绿地1万亩。\n")
+    (corpus / "archive").mkdir()
+    shutil.move(corpus / "a.txt", corpus / "archive" / "a-renamed.txt")
+    (corpus / "gone.txt").unlink()
+    summaries.append(pipeline(input_dir=str(corpus), warehouse=str(warehouse)))
+    second = query(warehouse, "select * from documents")
+    rejected_second = query(warehouse, "select * from rejected_files")
+    gone_id = next(r["doc_id"] for r in first if r["source_path"] == "gone.txt")
+    records = f"(select record_id from targets where doc_id = '{gone_id}')"
+    gone_after_second = {
+        view: query(warehouse, f"select count(*) n from {view} where {condition}")[0]["n"]
+        for view, condition in (
+            ("targets", f"doc_id = '{gone_id}'"),
+            ("current_documents", f"doc_id = '{gone_id}'"),
+            ("headline_targets", f"doc_id = '{gone_id}'"),
+            ("doc_keywords", f"doc_id = '{gone_id}'"),
+            ("target_vs_achievement", f"target_record_id in {records} or achievement_record_id in {records}"),
+        )
+    }
+    (corpus / "gone.txt").write_text(gone, encoding="utf-8")
+    summaries.append(pipeline(input_dir=str(corpus), warehouse=str(warehouse)))
+    return {
+        "warehouse": warehouse,
+        "summaries": summaries,
+        "first": {r["source_path"]: r for r in first},
+        "second": {r["doc_id"]: r for r in second},
+        "rejected_second": rejected_second,
+        "gone_after_second": gone_after_second,
+    }
+
+
+def test_files_with_the_same_name_in_two_folders_are_two_documents(runs):
+    """Finding 1: editing 德州市/2021.txt superseded 聊城市/2021.txt and deleted its records."""
+    first, second = runs["first"], runs["second"]
+    liaocheng = first["聊城市/2021.txt"]["doc_id"]
+    assert second[liaocheng]["superseded_by"] is None and second[liaocheng]["removed_in_run"] is None
+    old_dezhou = second[first["德州市/2021.txt"]["doc_id"]]
+    new_dezhou = [
+        r for r in second.values() if r["source_path"] == "德州市/2021.txt" and r["superseded_by"] is None
+    ]
+    assert len(new_dezhou) == 1 and old_dezhou["superseded_by"] == new_dezhou[0]["doc_id"]
+    current = query(runs["warehouse"], "select source_path, source_name, region from current_documents")
+    by_path = {r["source_path"]: r for r in current}
+    assert (
+        by_path["德州市/2021.txt"]["source_name"] == by_path["聊城市/2021.txt"]["source_name"] == "2021.txt"
+    )
+    assert (by_path["德州市/2021.txt"]["region"], by_path["聊城市/2021.txt"]["region"]) == (
+        "德州市",
+        "聊城市",
+    )
+    records = query(
+        runs["warehouse"],
+        "select source_path, count(*) n from targets where source_name = '2021.txt' group by all",
+    )
+    assert {r["source_path"] for r in records if r["n"] > 0} == {"德州市/2021.txt", "聊城市/2021.txt"}
+
+
+def test_later_runs_do_not_flip_which_copy_is_current(runs):
+    after = query(runs["warehouse"], "select doc_id from current_documents where source_name = '2021.txt'")
+    second_current = {
+        d for d, r in runs["second"].items() if r["source_name"] == "2021.txt" and r["superseded_by"] is None
+    }
+    assert {r["doc_id"] for r in after} == second_current
+    assert runs["summaries"][2]["documents"] == 0  # nothing read again
+
+
+def test_a_renamed_file_is_noticed_and_keeps_its_records(runs):
+    renamed = runs["first"]["a.txt"]
+    row = runs["second"][renamed["doc_id"]]
+    assert (row["source_path"], row["source_name"]) == ("archive/a-renamed.txt", "a-renamed.txt")
+    assert row["run_id"] == renamed["run_id"]  # not extracted again
+    assert runs["summaries"][1]["renamed"] == 1 and runs["summaries"][1]["documents"] == 1  # the edit
+    targets = query(
+        runs["warehouse"],
+        f"select distinct source_path, source_name from targets where doc_id = '{renamed['doc_id']}'",
+    )
+    assert targets == [{"source_path": "archive/a-renamed.txt", "source_name": "a-renamed.txt"}]
+
+
+def test_a_deleted_file_is_marked_removed_and_left_out_of_the_views(runs):
+    """Finding 6: a deleted input file's records stayed current, and nothing said so."""
+    gone = runs["first"]["gone.txt"]["doc_id"]
+    row = runs["second"][gone]
+    assert row["removed_in_run"] == runs["summaries"][1]["run_id"] and runs["summaries"][1]["removed"] == 1
+    assert row["superseded_by"] is None  # not replaced: gone
+
+
+def test_a_deleted_file_that_comes_back_is_current_again(runs):
+    gone = runs["first"]["gone.txt"]["doc_id"]
+    now = query(runs["warehouse"], f"select removed_in_run from documents where doc_id = '{gone}'")
+    assert now == [{"removed_in_run": None}]
+    assert query(runs["warehouse"], f"select count(*) n from current_documents where doc_id = '{gone}'") == [
+        {"n": 1}
+    ]
+    assert runs["summaries"][2]["renamed"] == 1 and runs["summaries"][2]["documents"] == 0
+
+
+def test_removed_documents_are_out_of_every_view(runs):
+    """While gone.txt was deleted (after run 2): its records are kept, and no view shows them."""
+    assert runs["gone_after_second"]["targets"] > 0
+    assert {view: n for view, n in runs["gone_after_second"].items() if view != "targets"} == {
+        "current_documents": 0, "headline_targets": 0, "doc_keywords": 0, "target_vs_achievement": 0,
+    }  # fmt: skip
+
+
+def test_every_format_loads_and_every_entry_not_loaded_is_recorded(runs):
+    """Finding 4: .md/.html files, symlink loops and bad bytes were skipped or lost without a trace."""
+    current = {r["source_path"]: r for r in query(runs["warehouse"], "select * from current_documents")}
+    assert current["web/page.html"]["source_format"] == "html"
+    assert current["报告.docx"]["source_format"] == "docx"
+    assert current["damaged.txt"]["decode_errors"] == 3
+    assert current["德州市/2021.txt"]["decode_errors"] == 0
+    texts = query(
+        runs["warehouse"],
+        "select d.source_path, t.text from current_documents d join document_texts t using (doc_id)",
+    )
+    page = next(r["text"] for r in texts if r["source_path"] == "web/page.html")
+    assert "99%" not in page and "首页" not in page and "<p>" not in page
+    rejected = {
+        (Path(r["path"]).name, r["reason"]) for r in query(runs["warehouse"], "select * from rejected_files")
+    }
+    assert rejected == {("binary.txt", "binary"), ("old.doc", "unsupported_format"), ("loop", "symlink_loop")}
+
+
+def test_rejected_files_are_recorded_once(runs):
+    """Finding 5: rejected files were re-read and re-recorded on every run."""
+    rows = query(runs["warehouse"], "select path, reason, count(*) n from rejected_files group by all")
+    assert rows and all(r["n"] == 1 for r in rows)
+    assert query(runs["warehouse"], "select count(*) n from rejected_files") == [
+        {"n": len(runs["rejected_second"])}
+    ]
+    assert [s["rejected"] for s in runs["summaries"]] == [3, 3, 3]  # still reported on every run
