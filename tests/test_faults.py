@@ -186,7 +186,7 @@ def test_a_run_killed_at_any_point_leaves_the_warehouse_as_it_was_and_nothing_be
     assert_same_contents(contents(warehouse), batches["reference"])  # as if it had never been
     assert not (folder / "w.duckdb.work").exists()  # its copy and staging file deleted
     assert sorted(p.name for p in folder.iterdir()) == ["reports", "w.duckdb", "w.duckdb.run.lock"]
-    assert data_docs_runs(folder / "reports") == {summary["run_id"]}  # none of the killed run
+    assert data_docs_runs(folder / "reports" / "w.duckdb") == {summary["run_id"]}  # none of the killed run
 
 
 # --- readers ------------------------------------------------------------------------------------
@@ -287,7 +287,7 @@ def test_a_failed_run_writes_its_status_while_a_reader_holds_the_warehouse(batch
         contents(warehouse, relations=tuple(n for n in before if n != "runs"), ignore=()),
         {n: f for n, f in before.items() if n != "runs"},
     )
-    (failed_run,) = data_docs_runs(tmp_path / "reports")
+    (failed_run,) = data_docs_runs(tmp_path / "reports" / "w.duckdb")
     assert failed_run.endswith("-failed-nothing-loaded")
     assert not (tmp_path / "w.duckdb.work").exists()
 
@@ -464,7 +464,7 @@ report_text = st.lists(
 def test_extraction_never_fails_and_every_span_is_inside_its_document(raw):
     """Any text, through normalization, structure, records, units, clauses and keywords: no
     exception, and every record's span (and every clause's) inside the document's text."""
-    from govtargets.flows.pipeline import extract_records
+    from govtargets.flows.batch import extract_records
     from govtargets.transforms.documents import DOCUMENT_SCHEMA, documents_frame
     from govtargets.transforms.normalize import normalize_text
     from govtargets.transforms.structure import document_metadata
