@@ -102,11 +102,13 @@ def unsupported_detail(name: str) -> str:
 def read_text(name: str, data: bytes) -> tuple[DecodedText, str]:
     """The text of a file and its format; raises RejectedInput for a file that gives no Chinese text.
 
-    `name` (a path or a file name) decides the format by its suffix; a .txt that is an HTML page is
-    read as HTML."""
-    fmt = source_format(name)
-    if fmt is None:
+    `name` (a path or a file name) decides the format by its suffix; a text that is an HTML page is
+    read as HTML. A name without a known suffix ("<text>" for a string given to extract()) is read as
+    text, except the formats known not to be read (a legacy .doc), which are rejected saying so. (A
+    run's walk rejects every unknown suffix before anything is read: flows/inputs.py.)"""
+    if PurePosixPath(name).suffix.lower() in UNSUPPORTED_HINTS:
         raise RejectedInput("unsupported_format", unsupported_detail(name))
+    fmt = source_format(name) or TEXT
     if fmt == PDF:
         decoded = pdf_text(data)
     elif fmt == DOCX:
