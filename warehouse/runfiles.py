@@ -215,8 +215,11 @@ def fail_run(files: RunFiles, run_id: str, counts: dict) -> None:
         fresh = RunFiles(fresh.warehouse, fresh.folder, _copy_published(files.warehouse, fresh.copy, 60.0))
         con = db.connect(fresh.copy)
         try:
-            db.migrate(con)
-            con.register("run", run)
+            if fresh.stamp is None:  # there was no warehouse yet: one with just this run's row
+                db.migrate(con)
+            # otherwise not migrated: the warehouse as it was, plus the run's row
+            columns = {row[0] for row in con.execute("select name from pragma_table_info('runs')").fetchall()}
+            con.register("run", run.select([name for name in run.columns if name in columns]))
             con.execute(
                 "insert into runs by name select * from run where run_id not in (select run_id from runs)"
             )
