@@ -69,6 +69,37 @@ def test_another_extractor_version_reads_again_and_an_unreadable_file_is_not_rem
     assert plan.to_ingest == ["a.txt", "b.txt"] and plan.removed == []
 
 
+def test_a_manifest_row_names_a_file_by_its_path_or_every_file_of_a_name():
+    from govtargets.transforms.documents import apply_manifest, parse_manifest
+
+    documents = pl.DataFrame(
+        {
+            "source_name": ["2021.txt", "2021.txt", "2022.txt"],
+            "source_path": ["德州市/2021.txt", "聊城市/2021.txt", "聊城市/2022.txt"],
+            "region": [None, None, None],
+            "year": [None, None, None],
+            "year_source": [None, None, None],
+            "doc_type": [None, None, None],
+        },
+        schema_overrides={"region": pl.Utf8, "year": pl.Int32, "year_source": pl.Utf8, "doc_type": pl.Utf8},
+    )
+    manifest = parse_manifest(
+        pl.DataFrame(
+            {
+                "file": ["德州市/2021.txt", "2021.txt", "2022.txt"],
+                "region": ["德州市", "某市", "聊城市"],
+                "year": ["2021", "", ""],
+            }
+        )
+    )
+    applied = apply_manifest(documents, manifest).select("source_path", "region", "year").rows()
+    assert applied == [
+        ("德州市/2021.txt", "德州市", 2021),
+        ("聊城市/2021.txt", "某市", None),
+        ("聊城市/2022.txt", "聊城市", None),
+    ]
+
+
 # --- the walk ----------------------------------------------------------------------------------
 
 
@@ -150,6 +181,7 @@ def runs(prefect_harness, tmp_path_factory) -> dict:
     2. 德州市/2021.txt edited, a.txt renamed to archive/a-renamed.txt, gone.txt deleted;
     3. gone.txt back, nothing else changed."""
     from govtargets.flows.pipeline import pipeline
+    from govtargets.flows.run_summary import run_warnings
 
     root = tmp_path_factory.mktemp("identity")
     corpus, warehouse = root / "corpus", root / "w.duckdb"
@@ -181,6 +213,11 @@ def runs(prefect_harness, tmp_path_factory) -> dict:
     (corpus / "gone.txt").unlink()
     summaries.append(pipeline(input_dir=str(corpus), warehouse=str(warehouse)))
     second = query(warehouse, "select * from documents")
+    con = db.connect(warehouse, read_only=True)
+    try:  # what `govtargets run` prints after the summary
+        warnings_second = run_warnings(con, summaries[1]["run_id"], {})
+    finally:
+        con.close()
     rejected_second = query(warehouse, "select * from rejected_files")
     gone_id = next(r["doc_id"] for r in first if r["source_path"] == "gone.txt")
     records = f"(select record_id from targets where doc_id = '{gone_id}')"
@@ -203,6 +240,7 @@ def runs(prefect_harness, tmp_path_factory) -> dict:
         "second": {r["doc_id"]: r for r in second},
         "rejected_second": rejected_second,
         "gone_after_second": gone_after_second,
+        "warnings_second": warnings_second,
     }
 
 
@@ -260,6 +298,12 @@ def test_a_deleted_file_is_marked_removed_and_left_out_of_the_views(runs):
     row = runs["second"][gone]
     assert row["removed_in_run"] == runs["summaries"][1]["run_id"] and runs["summaries"][1]["removed"] == 1
     assert row["superseded_by"] is None  # not replaced: gone
+
+
+def test_the_run_that_notices_a_deleted_file_warns_about_it(runs):
+    removed = [w for w in runs["warnings_second"] if w["kind"] == "removed_file"]
+    assert [w["source_path"] for w in removed] == ["gone.txt"]
+    assert "no longer in the input folder" in removed[0]["message"]
 
 
 def test_a_deleted_file_that_comes_back_is_current_again(runs):
