@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
+import types
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -17,7 +20,7 @@ import polars as pl
 import typer
 from govtargets.flows.run_summary import failure_json, summary_json
 from govtargets.flows.terminal import LOG_LEVELS, QUIET_LEVEL, log_level, set_log_level
-from govtargets.warehouse import db
+from govtargets.warehouse import db, runfiles
 from rich.console import Console
 from rich.markup import escape
 from rich.measure import Measurement
@@ -42,6 +45,10 @@ WarehouseOption = Annotated[
         "--warehouse", "-w", help=f"DuckDB file (default: ${db.WAREHOUSE_ENV} or {db.DEFAULT_WAREHOUSE})"
     ),
 ]
+
+
+def _say_waiting(message: str) -> None:
+    err.print(f"[yellow]waiting:[/] {message}")
 
 
 def fail(message: str, code: int = 1) -> None:
@@ -105,16 +112,57 @@ def main(
 
 
 def _check_writable(path: Path) -> None:
-    """Fail fast, before the Prefect server starts, when the warehouse cannot be written."""
+    """Fail fast, before the Prefect server starts, when the warehouse cannot be used: its folder
+    cannot hold the run's working copy, or the file is not a DuckDB database."""
     try:
-        with db.run_lock(path):  # free now; the run takes it again for its whole length
-            con = db.connect(path)
-            db.migrate(con)
-            con.close()
+        runfiles.check_can_run(path)
     except db.WarehouseError as error:
         fail(str(error))
     except duckdb.Error as error:  # e.g. a file that is not a DuckDB database
         fail(f"{path}: cannot use as a warehouse: {error}")
+
+
+def _hold_run_lock(ctx: typer.Context, path: Path) -> None:
+    """The warehouse's run lock, taken before anything else starts (the Prefect server included) and
+    held until the command ends: a second run fails at once, before it has started anything."""
+    try:
+        ctx.with_resource(db.run_lock(path))
+    except db.WarehouseError as error:
+        fail(str(error))
+
+
+# Runs a command so that the kernel sends it SIGTERM when the process that started it dies, however
+# it dies (kill -9 included): prctl(PR_SET_PDEATHSIG) survives exec. Arguments: that process's pid,
+# then the command.
+DIE_WITH_PARENT = (
+    "import ctypes, os, signal, sys; ctypes.CDLL(None).prctl(1, signal.SIGTERM); "
+    "os.getppid() == int(sys.argv[1]) or sys.exit(1); os.execv(sys.argv[2], sys.argv[2:])"
+)
+
+
+def _temporary_server():
+    """Prefect's temporary API server, as Prefect starts it, except that it dies with this process:
+    otherwise a killed run leaves it running (a few hundred MB) with nobody to stop it."""
+    from prefect.server.api import server as prefect_server
+
+    # Prefect keeps one instance per port in SubprocessASGIServer._instances, which the subclass
+    # shares: when Prefect asks for its temporary server in this process, it gets this one.
+    class DiesWithParent(prefect_server.SubprocessASGIServer):
+        def _run_uvicorn_command(self) -> subprocess.Popen:
+            parent = str(os.getpid())
+
+            def popen(args, **kwargs):
+                return subprocess.Popen([sys.executable, "-c", DIE_WITH_PARENT, parent, *args], **kwargs)
+
+            # Prefect's server module starts the process with subprocess.Popen: give it ours, only here.
+            real = prefect_server.subprocess
+            prefect_server.subprocess = types.SimpleNamespace(**{**vars(subprocess), "Popen": popen})
+            try:
+                return super()._run_uvicorn_command()
+            finally:
+                prefect_server.subprocess = real
+
+    return DiesWithParent()
 
 
 @contextmanager
@@ -127,9 +175,7 @@ def prefect_api() -> Iterator[bool]:
     if PREFECT_API_URL.value() or os.environ.get("PREFECT_API_URL"):
         yield False
         return
-    from prefect.server.api.server import SubprocessASGIServer
-
-    server = SubprocessASGIServer()  # the same instance Prefect itself would start in this process
+    server = _temporary_server()  # the server Prefect itself would start in this process
     # Its telemetry can only fail on a machine without internet access, with an error in every run's log.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     # Prefect waits 20 s for it by default; a busy machine (two cores, a build beside it) needs
@@ -164,6 +210,7 @@ def _check_reports_folder(path: Path) -> None:
 
 @app.command()
 def run(
+    ctx: typer.Context,
     input: Annotated[
         Path | None,
         typer.Option("--input", "-i", help="Folder of report files (default: the bundled sample corpus)"),
@@ -208,6 +255,7 @@ def run(
         fail(f"unknown runner {runner!r}: use process or dask", 2)
     if dask_address and runner != "dask":
         fail("--dask-address needs --runner dask", 2)
+    _hold_run_lock(ctx, path)
     if bundled_samples:
         files = sum(1 for p in SAMPLE_CORPUS.glob("*.txt"))
         report_problem(
@@ -258,11 +306,14 @@ def run(
         typer.echo(json.dumps(done, ensure_ascii=False, indent=1))
         return
     table = Table(title="govtargets run", show_header=False)
-    for key in ("documents", "unchanged", "records", "loaded", "quarantined", "rejected", "warehouse"):
+    for key in (
+        "documents", "unchanged", "renamed", "removed", "records", "loaded", "quarantined", "rejected", "warehouse"
+    ):  # fmt: skip
         table.add_row(key, str(summary.get(key)))
     console.print(table)
     # On a line of its own, unwrapped, so that it can be copied or clicked.
-    console.print(f"Data Docs: {summary['data_docs']}", soft_wrap=True, highlight=False)
+    data_docs = summary["data_docs"] or "not built (see the log)"
+    console.print(f"Data Docs: {data_docs}", soft_wrap=True, highlight=False)
     for warning in warnings:
         report_problem("warning", warning["message"])
 
@@ -342,16 +393,27 @@ def print_table(table: Table) -> None:
 
 @app.command()
 def sql(
+    ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="SQL to run against the warehouse")],
     warehouse: WarehouseOption = None,
     format: Annotated[str, typer.Option("--format", "-f", help="table | csv | json")] = "table",
-    write: Annotated[bool, typer.Option("--write", help="Open read-write (default is read-only)")] = False,
+    write: Annotated[
+        bool, typer.Option("--write", help="Open read-write, with file access (default: read-only, no files)")
+    ] = False,
+    wait: Annotated[
+        float, typer.Option("--wait", help="Seconds to wait while another process writes the warehouse")
+    ] = 30.0,
 ) -> None:
-    """Run SQL against the warehouse (read-only unless --write)."""
+    """Run SQL against the warehouse: read-only, and without access to any other file, unless --write."""
     if format not in ("table", "csv", "json"):
         fail(f"unknown format {format!r}: use table, csv or json", 2)
+    path = db.warehouse_path(warehouse)
     try:
-        con = db.connect(db.warehouse_path(warehouse), read_only=not write)
+        if write:  # a writer, like a run: not while one runs (its result would overwrite the change)
+            ctx.with_resource(db.run_lock(path, wait, _say_waiting))
+            con = db.connect(path, wait=wait, on_wait=_say_waiting)
+        else:
+            con = db.connect_query_only(path, wait=wait, on_wait=_say_waiting)
     except db.WarehouseError as error:
         fail(str(error))
     try:
@@ -359,7 +421,8 @@ def sql(
         if relation is not None:
             _print_frame(relation.pl(), format)
     except duckdb.Error as error:
-        fail(f"query failed: {error}")
+        hint = "" if write else " (sql is read-only and reads no other files: --write lifts both)"
+        fail(f"query failed: {error}{hint}")
     finally:
         con.close()
 

@@ -8,7 +8,17 @@ import json
 
 import duckdb
 
-COUNTS = ("files", "documents", "unchanged", "records", "loaded", "quarantined", "rejected")
+COUNTS = (
+    "files",
+    "documents",
+    "unchanged",
+    "renamed",
+    "removed",
+    "records",
+    "loaded",
+    "quarantined",
+    "rejected",
+)
 # Files named per warning: enough to find them, few enough for one line.
 NAMES_PER_WARNING = 5
 
@@ -16,7 +26,12 @@ NAMES_PER_WARNING = 5
 def run_warnings(con: duckdb.DuckDBPyConnection, run_id: str, unknown: dict[str, list[str]]) -> list[dict]:
     """One dict per warning of the run, each with `kind` and a readable `message`; `unknown` is the
     run's documents whose metadata stayed unknown (file -> fields, the flow's summary says)."""
-    return expectation_warnings(con, run_id) + rejected_files(con, run_id) + unknown_metadata(unknown)
+    return (
+        expectation_warnings(con, run_id)
+        + rejected_files(con, run_id)
+        + removed_files(con, run_id)
+        + unknown_metadata(unknown)
+    )
 
 
 def expectation_warnings(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
@@ -65,6 +80,22 @@ def rejected_files(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
             "message": f"{path}: rejected, {reason}: {detail}",
         }
         for path, reason, detail in rows
+    ]
+
+
+def removed_files(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict]:
+    """Documents whose file this run no longer found in the input folder (documents.removed_in_run)."""
+    rows = con.execute(
+        "select source_path from documents where removed_in_run = ? order by source_path", [run_id]
+    ).fetchall()
+    return [
+        {
+            "kind": "removed_file",
+            "source_path": source_path,
+            "message": f"{source_path}: no longer in the input folder; its document is marked removed "
+            "and left out of the views (its records are kept)",
+        }
+        for (source_path,) in rows
     ]
 
 

@@ -84,8 +84,10 @@ def extract(
 def connect(warehouse: str | os.PathLike | None = None) -> duckdb.DuckDBPyConnection:
     """The warehouse, read-only: `warehouse`, else $GOVTARGETS_WAREHOUSE, else data/govtargets.duckdb.
 
-    Close it when done (`with govtargets.connect() as con:`): DuckDB lets a run write only while
-    no reader holds the file. Raises WarehouseError when there is no warehouse there.
+    It shows the warehouse as it was when opened: a run never waits for it (a run publishes a new
+    file; the README's Guarantees), and a connection opened after the run sees the run. Close it
+    when done (`with govtargets.connect() as con:`). Raises WarehouseError when there is no
+    warehouse there.
     """
     from govtargets.warehouse import db
 

@@ -79,3 +79,56 @@ def test_plausibility_counts_common_characters_among_non_ascii_ones():
     assert plausibility("的丐") == 0.5  # level 2 is not common
     assert plausibility("abc") == 0.0
     assert han_share("的 a\n") == 0.5  # whitespace does not count
+
+
+# --- issue 14: a handful of damaged bytes is counted, not a reason to lose the report ----------
+
+UTF8 = SIMPLIFIED.encode("utf-8")
+GB = SIMPLIFIED.encode("gb18030")
+BIG5 = TRADITIONAL.encode("big5", errors="strict")
+AT = len(SIMPLIFIED[:1000].encode("utf-8"))  # a character boundary
+GB_AT = len(SIMPLIFIED[:1000].encode("gb18030"))
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding", "errors", "expected"),
+    [
+        # the last character cut off (a file still being written)
+        (UTF8[:-2], "utf-8", 1, SIMPLIFIED[:-1] + "\ufffd"),
+        (
+            UTF8[:AT] + b"\xff\xfe\xff\xfe" + UTF8[AT:],
+            "utf-8",
+            4,
+            SIMPLIFIED[:1000] + "\ufffd" * 4 + SIMPLIFIED[1000:],
+        ),
+        (UTF8[:AT] + b"\x00\x00\x00" + UTF8[AT:], "utf-8", 3, SIMPLIFIED),  # 3 NUL bytes, removed
+        (UTF8[:AT] + b"\x01\x1b\x7f" + UTF8[AT:], "utf-8", 3, SIMPLIFIED),  # other control characters
+        (GB[:GB_AT] + b"\xff" + GB[GB_AT:], "gb18030", 1, SIMPLIFIED[:1000] + "\ufffd" + SIMPLIFIED[1000:]),
+        (BIG5[:-1], "big5", 1, TRADITIONAL[:-1] + "\ufffd"),
+        (SIMPLIFIED.encode("utf-16")[:-1], "utf-16", 1, SIMPLIFIED[:-1] + "\ufffd"),  # odd length
+    ],
+    ids=["truncated", "bad-bytes", "nul-bytes", "controls", "gb18030", "big5", "utf-16"],
+)
+def test_a_handful_of_damaged_bytes_is_replaced_and_counted(data, encoding, errors, expected):
+    """Issue 14: one truncated character, 4 bad bytes or 3 NUL bytes used to lose the whole report."""
+    decoded = decode_bytes(data)
+    assert (decoded.encoding, decoded.errors) == (encoding, errors)
+    assert decoded.text == expected
+
+
+def test_clean_files_have_no_decode_errors():
+    assert decode_bytes(UTF8).errors == 0 and decode_bytes(GB).errors == 0 and decode_bytes(BIG5).errors == 0
+
+
+def test_form_feed_and_vertical_tab_are_line_breaks_not_errors():
+    decoded = decode_bytes(("第一页内容。\f第二页内容。\v" + SIMPLIFIED[:500]).encode("utf-8"))
+    assert decoded.text.startswith("第一页内容。\n第二页内容。\n") and decoded.errors == 0
+
+
+def test_a_file_that_is_mostly_damage_is_still_rejected():
+    damaged = bytes(b ^ 0x80 if i % 7 == 0 else b for i, b in enumerate(UTF8[:4000]))
+    with pytest.raises(RejectedInput) as error:
+        decode_bytes(damaged)
+    assert error.value.reason in {"undecodable", "not_chinese", "binary"}
+    with pytest.raises(RejectedInput, match="control bytes"):
+        decode_bytes(UTF8[:2000] + b"\x00\x01" * 200)

@@ -62,6 +62,7 @@ def assert_same_content(left: Path, right: Path) -> None:
 
 
 def test_plan_batches_groups_files_up_to_the_size(tmp_path):
+    from govtargets.flows.inputs import InputFile
     from govtargets.flows.pipeline import plan_batches
 
     sizes = [300, 300, 500, 1200, 100]
@@ -69,9 +70,9 @@ def test_plan_batches_groups_files_up_to_the_size(tmp_path):
     for number, size in enumerate(sizes):
         path = tmp_path / f"{number}.txt"
         path.write_bytes(b"x" * size)
-        paths.append(path)
+        paths.append(InputFile(path, path.name))
     batches = plan_batches(paths, batch_mb=0.001)  # 1000 bytes
-    assert [[p.name for p in b.paths] for b in batches] == [
+    assert [[p.source_path for p in b.paths] for b in batches] == [
         ["0.txt", "1.txt"],
         ["2.txt"],
         ["3.txt"],

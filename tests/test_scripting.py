@@ -85,7 +85,8 @@ def test_run_warnings_name_what_a_user_should_look_at(tmp_path):
         [details],
     )
     con.execute(
-        "insert into rejected_files values ('in/c.txt', null, 'empty', 'the file has no content', 'r1')"
+        "insert into rejected_files (path, doc_id, reason, detail, run_id) "
+        "values ('in/c.txt', null, 'empty', 'the file has no content', 'r1')"
     )
     warnings = run_warnings(con, "r1", {"b.txt": ["region", "doc_type"]})
     con.close()
@@ -113,7 +114,8 @@ def test_run_json_is_one_summary_on_stdout(json_run):
     summary = json.loads(json_run["result"].stdout)
     assert summary["status"] == "completed"
     assert summary["counts"] | {"records": None, "loaded": None} == {
-        "files": 5, "documents": 5, "unchanged": 0, "records": None, "loaded": None, "quarantined": 0, "rejected": 0,
+        "files": 5, "documents": 5, "unchanged": 0, "renamed": 0, "removed": 0, "records": None, "loaded": None,
+        "quarantined": 0, "rejected": 0,
     }  # fmt: skip
     assert summary["counts"]["records"] == summary["counts"]["loaded"] > 0
     assert summary["elapsed_seconds"] > 0 and isinstance(summary["warnings"], list)

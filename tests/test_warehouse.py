@@ -147,7 +147,7 @@ def test_second_writer_gets_a_clear_error(tmp_path):
     )
     try:
         assert holder.stdout.readline().strip() == "ok"
-        with pytest.raises(db.WarehouseError, match="another govtargets process"):
+        with pytest.raises(db.WarehouseError, match="in use by another process"):
             db.connect(path)
     finally:
         holder.kill()

@@ -1,6 +1,12 @@
 """Bytes -> text: encoding detection for Chinese report files, script detection.
 
 Pure functions: the caller reads the file; nothing here touches the disk.
+
+Real files are damaged in small ways: a last character cut off because the file was still being
+written, a few bytes of a bad sector, NUL bytes a tool left behind. A handful of such bytes is
+replaced with U+FFFD (or, for NUL and other control characters, removed) and counted in
+`DecodedText.errors`, instead of losing the whole report; only a file that is mostly damage is
+rejected.
 """
 
 from __future__ import annotations
@@ -31,8 +37,17 @@ COMMON_PUNCTUATION = "，。、；：？！“”‘’《》（）—…·　"
 NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 WHITESPACE_RUN = re.compile(r"\s+")  # \s in a str pattern is exactly str.isspace()
-# C0 controls other than tab, line feed and carriage return
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# C0 controls other than tab, line feed, carriage return, vertical tab and form feed, DEL, and the C1
+# controls (never text; in decoded Chinese they are debris of a tool or of a wrong guess)
+CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1f\x7f]")
+# Vertical tab (Word's line break) and form feed (a PDF's page break) end a line.
+LINE_BREAK_CONTROL = re.compile(r"[\x0b\x0c]")
+# How many damaged bytes or control characters a file may have and still be read: "a handful",
+# or half a percent of a long file. More than that, and the file is not the text it claims to be.
+MIN_TOLERATED_ERRORS = 16
+TOLERATED_ERROR_SHARE = 0.005
+REPLACEMENT = "\ufffd"
 
 
 class RejectedInput(ValueError):
@@ -49,6 +64,19 @@ class DecodedText:
     text: str
     encoding: str
     confidence: float
+    errors: int = 0  # byte sequences replaced with U+FFFD + control characters removed
+
+
+def tolerated_errors(length: int) -> int:
+    return max(MIN_TOLERATED_ERRORS, int(length * TOLERATED_ERROR_SHARE))
+
+
+def strip_control_characters(text: str) -> tuple[str, int]:
+    """Text without NUL and other control characters (vertical tab and form feed become line
+    breaks), and how many were removed."""
+    text = LINE_BREAK_CONTROL.sub("\n", text)
+    removed = len(CONTROL.findall(text))
+    return (CONTROL.sub("", text), removed) if removed else (text, 0)
 
 
 @lru_cache(maxsize=4)
@@ -113,6 +141,29 @@ def _strict(data: bytes, encoding: str) -> str | None:
         return None
 
 
+def _replaced(data: bytes, encoding: str) -> tuple[str, int]:
+    """Decoded with every undecodable byte sequence replaced; the number of replacements (U+FFFD
+    that the bytes themselves spell are not counted)."""
+    text = data.decode(encoding, errors="replace")
+    try:
+        literal = data.count(REPLACEMENT.encode(encoding))
+    except UnicodeEncodeError:  # Big5 has no U+FFFD
+        literal = 0
+    return text, text.count(REPLACEMENT) - literal
+
+
+def _tolerant(data: bytes, encodings: tuple[str, ...]) -> DecodedText | None:
+    """The most plausible decoding that needs at most a handful of replacements, if any."""
+    limit = tolerated_errors(len(data))
+    candidates = []
+    for encoding in encodings:
+        text, errors = _replaced(data, encoding)
+        if errors <= limit:
+            candidates.append(DecodedText(text, encoding, round(plausibility(text), 4), errors))
+    candidates = [c for c in candidates if c.confidence >= MIN_PLAUSIBLE]
+    return max(candidates, key=lambda c: (c.confidence, -c.errors), default=None)
+
+
 def _bomless_utf16(data: bytes) -> DecodedText | None:
     """UTF-16 without a byte-order mark: the byte order whose text reads as Chinese.
 
@@ -131,11 +182,15 @@ def _decode_with_bom(data: bytes) -> DecodedText | None:
     for bom, encoding in BOMS:
         if data.startswith(bom):
             text = _strict(data, encoding)
-            if text is None:
+            if text is not None:
+                return DecodedText(text, encoding, 1.0)
+            text, errors = _replaced(data, encoding)
+            if errors > tolerated_errors(len(data)):
                 raise RejectedInput(
-                    "undecodable", f"starts with a {encoding} byte-order mark but is not valid {encoding}"
+                    "undecodable",
+                    f"starts with a {encoding} byte-order mark but {errors} byte sequences are not {encoding}",
                 )
-            return DecodedText(text, encoding, 1.0)
+            return DecodedText(text, encoding, 1.0, errors)
     return None
 
 
@@ -161,26 +216,59 @@ def _charset_normalizer_guess(data: bytes) -> DecodedText | None:
 
 def decode_bytes(data: bytes) -> DecodedText:
     """Decode a report file; raises RejectedInput for empty, binary, undecodable or non-Chinese files."""
+    decoded = decode_text(data)
+    check_is_chinese_text(decoded)
+    return decoded
+
+
+def decode_text(data: bytes) -> DecodedText:
+    """Bytes -> text in the most plausible encoding, a handful of damaged bytes replaced and NUL and
+    control characters removed (both counted in `errors`). Whether the text is Chinese is not
+    checked here: markup (an HTML page) has to be removed first."""
     if not data.strip():
         raise RejectedInput("empty", "the file has no content")
     decoded = _decode_with_bom(data)
     if decoded is None:
         text = _strict(data, "utf-8")
-        decoded = DecodedText(text, "utf-8", 1.0) if text is not None and "\x00" not in text else None
+        # UTF-16 of ASCII-heavy text is valid UTF-8 full of NULs: only a few NULs mean UTF-8
+        if text is not None and text.count("\x00") <= tolerated_errors(len(data)):
+            decoded = DecodedText(text, "utf-8", 1.0)
     decoded = decoded or _bomless_utf16(data)
-    if decoded is None and b"\x00" in data:
-        raise RejectedInput("binary", "contains NUL bytes and is not UTF-16 text")
-    decoded = decoded or _best_legacy(data) or _charset_normalizer_guess(data)
+    if decoded is None:
+        _reject_binary(data)
+    decoded = (
+        decoded
+        or _best_legacy(data)
+        or _tolerant(data, ("utf-8", *LEGACY_CANDIDATES))
+        or _charset_normalizer_guess(data)
+    )
     if decoded is None:
         raise RejectedInput("undecodable", "no encoding (UTF-8/16, GB18030, Big5 or detected) decodes it")
-    _check_is_chinese_text(decoded)
-    return decoded
+    return without_control_characters(decoded)
 
 
-def _check_is_chinese_text(decoded: DecodedText) -> None:
-    controls = len(CONTROL.findall(decoded.text))
-    if controls > max(5, len(decoded.text) * 0.01):
-        raise RejectedInput("binary", f"{controls} control characters after decoding as {decoded.encoding}")
+def _reject_binary(data: bytes) -> None:
+    """No text encoding puts control bytes into Chinese text (UTF-16, which does, is tried first)."""
+    controls = len(CONTROL_BYTES.findall(data))
+    if controls > tolerated_errors(len(data)):
+        nuls = data.count(b"\x00")
+        raise RejectedInput(
+            "binary", f"contains {controls} control bytes ({nuls} of them NUL) and is not UTF-16 text"
+        )
+
+
+def without_control_characters(decoded: DecodedText) -> DecodedText:
+    """NUL and control characters removed and counted; too many of them mean a binary file."""
+    text, removed = strip_control_characters(decoded.text)
+    if removed > max(tolerated_errors(len(decoded.text)), len(decoded.text) * 0.01):
+        raise RejectedInput("binary", f"{removed} control characters after decoding as {decoded.encoding}")
+    if not text.strip():
+        raise RejectedInput("empty", "the file has no text")
+    return DecodedText(text, decoded.encoding, decoded.confidence, decoded.errors + removed)
+
+
+def check_is_chinese_text(decoded: DecodedText) -> None:
+    """Raises RejectedInput unless the text reads as Chinese (and, for a legacy encoding, plausibly so)."""
     share = han_share(decoded.text)
     if share < MIN_HAN_SHARE:
         raise RejectedInput(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import PurePosixPath
 
 import polars as pl
-from govtargets.transforms.decode import decode_bytes, detect_script
+from govtargets.transforms.decode import detect_script
+from govtargets.transforms.formats import read_text
 from govtargets.transforms.normalize import normalize_text
 from govtargets.transforms.structure import document_metadata
 from govtargets.transforms.timing import infer_years_from_sessions
@@ -13,6 +15,9 @@ from govtargets.transforms.timing import infer_years_from_sessions
 DOCUMENT_SCHEMA = {
     "doc_id": pl.Utf8,
     "source_name": pl.Utf8,
+    "source_path": pl.Utf8,
+    "source_format": pl.Utf8,
+    "decode_errors": pl.Int64,
     "region": pl.Utf8,
     "year": pl.Int32,
     "year_source": pl.Utf8,
@@ -32,13 +37,19 @@ def doc_id_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def document_row(source_name: str, data: bytes) -> dict:
-    """Everything the pipeline knows about one file; raises RejectedInput for unusable files."""
-    decoded = decode_bytes(data)
+def document_row(source_path: str, data: bytes) -> dict:
+    """Everything the pipeline knows about one file; raises RejectedInput for unusable files.
+
+    source_path: the file's path relative to the input folder (its identity: the same name in two
+    folders is two documents); the format is read from its suffix."""
+    decoded, source_format = read_text(source_path, data)
     text = normalize_text(decoded.text)
     return {
         "doc_id": doc_id_of(data),
-        "source_name": source_name,
+        "source_name": PurePosixPath(source_path).name,
+        "source_path": source_path,
+        "source_format": source_format,
+        "decode_errors": decoded.errors,
         "encoding": decoded.encoding,
         "encoding_confidence": decoded.confidence,
         "script": detect_script(decoded.text),
@@ -99,13 +110,32 @@ def parse_manifest(table: pl.DataFrame, name: str = "manifest") -> pl.DataFrame:
 
 
 def apply_manifest(documents: pl.DataFrame, manifest: pl.DataFrame | None) -> pl.DataFrame:
-    """Documents with the manifest's region, year and doc_type where it gives one (matched by
-    file name); a year it sets has year_source 'manifest'."""
+    """Documents with the manifest's region, year and doc_type where it gives one; a year it sets
+    has year_source 'manifest'. A manifest row's `file` is a path in the input folder
+    (德州市/2021.txt: that file) or a file name (2021.txt: every file of that name, unless a row
+    names its path)."""
     if manifest is None or manifest.is_empty():
         return documents
     given = manifest.rename({"region": "m_region", "year": "m_year", "doc_type": "m_doc_type"})
+    by_path, by_name = (
+        given.rename({name: f"{prefix}{name}" for name in given.columns if name != "file"})
+        for prefix in ("p_", "n_")
+    )
+    path_column = "source_path" if "source_path" in documents.columns else "source_name"
+    matched = documents.join(
+        by_path, left_on=path_column, right_on="file", how="left", maintain_order="left"
+    ).join(by_name, left_on="source_name", right_on="file", how="left", maintain_order="left")
+    from_path = (
+        pl.col("p_m_region").is_not_null()
+        | pl.col("p_m_year").is_not_null()
+        | pl.col("p_m_doc_type").is_not_null()
+    )
+    chosen = {
+        name: pl.when(from_path).then(pl.col(f"p_{name}")).otherwise(pl.col(f"n_{name}"))
+        for name in ("m_region", "m_year", "m_doc_type")
+    }
     return (
-        documents.join(given, left_on="source_name", right_on="file", how="left", maintain_order="left")
+        matched.with_columns(**chosen)
         .with_columns(
             year_source=pl.when(pl.col("m_year").is_not_null())
             .then(pl.lit("manifest"))
@@ -114,7 +144,12 @@ def apply_manifest(documents: pl.DataFrame, manifest: pl.DataFrame | None) -> pl
             year=pl.coalesce("m_year", "year").cast(pl.Int32),
             doc_type=pl.coalesce("m_doc_type", "doc_type"),
         )
-        .drop("m_region", "m_year", "m_doc_type")
+        .drop(
+            "m_region",
+            "m_year",
+            "m_doc_type",
+            *(f"{p}m_{n}" for p in ("p_", "n_") for n in ("region", "year", "doc_type")),
+        )
     )
 
 
@@ -124,11 +159,13 @@ WARNED_METADATA = ("region", "year", "doc_type")
 
 
 def unknown_metadata(documents: pl.DataFrame) -> dict[str, list[str]]:
-    """File name -> the metadata that stayed unknown (WARNED_METADATA), for the warning."""
+    """File (its path in the input folder, which tells two files of one name apart) -> the
+    metadata that stayed unknown (WARNED_METADATA), for the warning."""
     fields = WARNED_METADATA
+    key = "source_path" if "source_path" in documents.columns else "source_name"
     return {
-        row["source_name"]: missing
-        for row in documents.select("source_name", *fields).iter_rows(named=True)
+        row[key]: missing
+        for row in documents.select(key, *fields).iter_rows(named=True)
         if (missing := [field for field in fields if row[field] is None])
     }
 

@@ -1,17 +1,23 @@
-"""The DuckDB warehouse: connection, numbered migrations, and the one-transaction loader."""
+"""The DuckDB warehouse: connection, numbered migrations, and the one-transaction loader.
+
+A run never writes the warehouse file in place: it works on a private copy (warehouse/runfiles.py)
+with its batches staged in a separate file, and publishes the copy by renaming it over the
+warehouse. Readers keep the file they opened and are never in a run's way.
+"""
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import re
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import duckdb
 import polars as pl
@@ -29,8 +35,13 @@ PER_DOCUMENT_TABLES = (
     "clauses",
     "document_keywords",
 )
-# Tests only: seconds to sleep inside the open publish transaction, so a test can kill the process there.
-TEST_PAUSE_IN_LOAD_ENV = "GOVTARGETS_TEST_PAUSE_IN_LOAD"
+# Tests only: "<point>[:<seconds>]" holds a run at that point (ingest, stage, publish: inside the open
+# publish transaction, rename: before its copy replaces the warehouse), so that a test can kill it there.
+TEST_PAUSE_ENV = "GOVTARGETS_TEST_PAUSE_AT"
+# The attached staging file's catalog: a run's batches wait there until it publishes them.
+STAGING = "staging"
+# How often a connection that has to wait for another process's lock tries again.
+LOCK_RETRY_SECONDS = 0.25
 
 
 class WarehouseError(RuntimeError):
@@ -42,44 +53,114 @@ def warehouse_path(explicit: str | Path | None = None) -> Path:
     return Path(explicit or os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
 
 
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: Path,
+    read_only: bool = False,
+    wait: float = 0.0,
+    on_wait: Callable[[str], None] | None = None,
+    config: dict | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """A connection to a DuckDB file. DuckDB lets one process write a file or many read it, never
+    both: when another process holds it the other way, try again for up to `wait` seconds, saying
+    so once through `on_wait`, then fail with a WarehouseError that says why."""
     if read_only and not path.exists():
         raise WarehouseError(f"{path}: no warehouse here yet (run `govtargets run` first)")
     try:
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as error:
-        if "lock" in str(error).lower():
-            raise WarehouseError(
-                f"{path}: in use by another govtargets process (one writer at a time)"
-            ) from error
-        raise WarehouseError(f"{path}: cannot open the warehouse: {error}") from error
     except OSError as error:
         raise WarehouseError(f"{path}: cannot create the warehouse folder: {error}") from error
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only, config=config or {})
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise WarehouseError(f"{path}: cannot open the warehouse: {error}") from error
+            holder = _lock_holder(error)
+            if time.monotonic() >= deadline:
+                raise WarehouseError(
+                    f"{path}: in use by another process{holder} (DuckDB allows one writer or many "
+                    f"readers){f'; waited {wait:g} s' if wait else ''}"
+                ) from error
+            if on_wait is not None:
+                on_wait(f"{path}: in use by another process{holder}; waiting up to {wait:g} s")
+                on_wait = None
+            time.sleep(LOCK_RETRY_SECONDS)
+
+
+def _lock_holder(error: duckdb.IOException) -> str:
+    """DuckDB's lock error names the holding process ("(PID 1234)"): worth passing on."""
+    found = re.search(r"PID (\d+)", str(error))
+    return f" (PID {found.group(1)})" if found else ""
+
+
+def connect_query_only(
+    path: Path, wait: float = 0.0, on_wait: Callable[[str], None] | None = None
+) -> duckdb.DuckDBPyConnection:
+    """A read-only connection that cannot write any file, attach anything writable, install or load
+    extensions, read files outside the warehouse, or undo any of that: DuckDB's own settings
+    (external access off, configuration locked), not a filter on statements."""
+    return connect(
+        path,
+        read_only=True,
+        wait=wait,
+        on_wait=on_wait,
+        config={
+            "enable_external_access": False,
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "lock_configuration": True,
+        },
+    )
+
+
+_held_run_locks: dict[Path, int] = {}  # lock files this process holds, and how many times
 
 
 @contextmanager
-def run_lock(path: Path) -> Iterator[None]:
-    """Hold the warehouse for one pipeline run, start to finish.
+def run_lock(path: Path, wait: float = 0.0, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the warehouse for one pipeline run (or one `sql --write`), start to finish.
 
-    A run opens DuckDB task by task, so DuckDB's own lock does not keep a second run out between
-    tasks; this lock file does. The OS releases it when the process ends, even when it is killed.
+    A run works on its own copy of the warehouse, so DuckDB's lock does not keep a second run out;
+    this lock file does. The OS releases it when the process ends, even when it is killed. It is
+    re-entrant within a process: the CLI takes it before anything else starts (the Prefect server
+    included), and the flow it runs in the same process takes it again.
     """
     lock_file = path.with_name(path.name + ".run.lock")
+    key = lock_file.absolute()
+    if key in _held_run_locks:
+        _held_run_locks[key] += 1
+        try:
+            yield
+        finally:
+            _held_run_locks[key] -= 1
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(lock_file, "w")  # noqa: SIM115 - closed by the with below
     except OSError as error:
         raise WarehouseError(f"{path}: cannot create the warehouse folder: {error}") from error
     with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise WarehouseError(f"{path}: another govtargets run is loading this warehouse") from None
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise WarehouseError(
+                        f"{path}: another govtargets run is loading this warehouse"
+                    ) from None
+                if on_wait is not None:
+                    on_wait(f"{path}: a govtargets run is loading this warehouse; waiting up to {wait:g} s")
+                    on_wait = None
+                time.sleep(LOCK_RETRY_SECONDS)
+        _held_run_locks[key] = 1
         try:
             yield
         finally:
+            del _held_run_locks[key]
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
@@ -161,10 +242,14 @@ class Batch:
         run = pl.lit(self.run_id)
         named = {"column": "column_name"}
         shapes = [
-            ("documents", self.documents, lambda f: f.drop("text").with_columns(run_id=run)),
+            ("documents", self.documents, lambda f: _named_by_path(f).drop("text").with_columns(run_id=run)),
             ("document_texts", self.documents, lambda f: f.select("doc_id", "text")),
-            ("targets", self.targets, lambda f: f.with_columns(run_id=run)),
-            ("quarantine", self.quarantine, lambda f: f.rename(named, strict=False).with_columns(run_id=run)),
+            ("targets", self.targets, lambda f: self._with_source_path(f).with_columns(run_id=run)),
+            (
+                "quarantine",
+                self.quarantine,
+                lambda f: self._with_source_path(f.rename(named, strict=False)).with_columns(run_id=run),
+            ),
             ("qualitative_targets", self.qualitative, lambda f: f.with_columns(run_id=run)),
             # the frame says unit_name (transforms/records.py); the warehouse names departments
             ("target_departments", self.units, lambda f: f.rename({"unit_name": "department"})),
@@ -179,6 +264,31 @@ class Batch:
         ]
         # Shaping an empty frame would not stay empty: a literal column gives it one row.
         return {table: shape(frame) for table, frame, shape in shapes if not frame.is_empty()}
+
+    def _with_source_path(self, records: pl.DataFrame) -> pl.DataFrame:
+        """Records carry their document's source_path (the extractor knows only its source_name)."""
+        if "source_path" in records.columns:
+            return records
+        if "doc_id" in self.documents.columns:
+            paths = _named_by_path(self.documents).select("doc_id", "source_path")
+            return records.join(paths, on="doc_id", how="left")
+        return records.with_columns(source_path=pl.col("source_name"))
+
+
+def _named_by_path(documents: pl.DataFrame) -> pl.DataFrame:
+    """A document without a source_path (one built by hand) is identified by its name."""
+    if "source_path" in documents.columns:
+        return documents
+    return documents.with_columns(source_path=pl.col("source_name"))
+
+
+@dataclass(frozen=True)
+class FileChanges:
+    """What a run found out about files it did not need to read again (transforms/identity.py)."""
+
+    run_id: str
+    relocated: tuple[tuple[str, str], ...] = ()  # (doc_id, new source_path): renamed, moved or back
+    removed: tuple[str, ...] = ()  # doc_ids whose file is no longer in the input folder
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
@@ -202,14 +312,14 @@ def _delete_documents(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> Non
 
 
 def _supersede_older_versions(con: duckdb.DuckDBPyConnection, documents: pl.DataFrame) -> list[str]:
-    """A file loaded again with other bytes replaces its old version: the old records go, the
-    old document row stays with a pointer to the new one."""
-    pairs = documents.select("source_name", "doc_id").rows()
+    """A file (a path in the input folder) loaded again with other bytes replaces its old version:
+    the old records go, the old document row stays with a pointer to the new one."""
+    pairs = documents.select("source_path", "doc_id").rows()
     superseded = []
-    for source_name, doc_id in pairs:
+    for source_path, doc_id in pairs:
         old = con.execute(
-            "select doc_id from documents where source_name = ? and doc_id <> ? and superseded_by is null",
-            [source_name, doc_id],
+            "select doc_id from documents where source_path = ? and doc_id <> ? and superseded_by is null",
+            [source_path, doc_id],
         ).fetchall()
         for (old_id,) in old:
             con.execute("update documents set superseded_by = ? where doc_id = ?", [doc_id, old_id])
@@ -218,9 +328,36 @@ def _supersede_older_versions(con: duckdb.DuckDBPyConnection, documents: pl.Data
     return superseded
 
 
-# Tables a run writes. A run stages its batches in a `staging` schema (created fresh from the
-# main tables, so later migrations' columns follow) and publishes them in one transaction: a run
-# that dies while staging leaves the main tables exactly as they were.
+def _relocate(con: duckdb.DuckDBPyConnection, changes: FileChanges) -> None:
+    """Documents follow their renamed or moved files (and are current again when a file is back)."""
+    for doc_id, source_path in changes.relocated:
+        name = PurePosixPath(source_path).name
+        con.execute(
+            "update documents set source_path = ?, source_name = ?, removed_in_run = null where doc_id = ?",
+            [source_path, name, doc_id],
+        )
+        for table in ("targets", "quarantine"):
+            con.execute(
+                f"update {table} set source_path = ?, source_name = ? where doc_id = ?",
+                [source_path, name, doc_id],
+            )
+
+
+def _mark_removed(con: duckdb.DuckDBPyConnection, changes: FileChanges) -> int:
+    """Documents whose file is gone: kept, with their records, and marked (the views leave them out)."""
+    if not changes.removed:
+        return 0
+    return con.execute(
+        "update documents set removed_in_run = ? where doc_id in ? and removed_in_run is null "
+        "and superseded_by is null",
+        [changes.run_id, list(changes.removed)],
+    ).fetchall()[0][0]
+
+
+# Tables a run writes. A run stages its batches in a separate staging file, attached as the
+# `staging` catalog (its tables created fresh from the main ones, so later migrations' columns
+# follow), and publishes them in one transaction: a run that dies while staging leaves the main
+# tables exactly as they were, and its staging file is deleted by the next run.
 STAGED_TABLES = (
     "documents",
     "document_texts",
@@ -235,11 +372,35 @@ STAGED_TABLES = (
 )
 
 
-def open_staging(con: duckdb.DuckDBPyConnection) -> None:
-    """Empty staging tables shaped like the main ones (a crashed run's leftovers are discarded)."""
-    con.execute("create schema if not exists staging")
+def staging_file(warehouse: Path) -> Path:
+    return warehouse.with_name(warehouse.name + ".staging")
+
+
+def attach_staging(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """Attach a staging file (created if missing) to a connection to the warehouse."""
+    attached = {row[0] for row in con.execute("select database_name from duckdb_databases()").fetchall()}
+    if STAGING not in attached:
+        con.execute(f"attach '{_sql_string(path)}' as {STAGING}")
+
+
+def _sql_string(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _database_path(con: duckdb.DuckDBPyConnection) -> Path:
+    return Path(
+        con.execute(
+            "select path from duckdb_databases() where database_name = current_database()"
+        ).fetchall()[0][0]
+    )
+
+
+def open_staging(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> None:
+    """Empty staging tables shaped like the main ones, in the staging file `path` (default: next to
+    the warehouse), attached to `con` as `staging`."""
+    attach_staging(con, path or staging_file(_database_path(con)))
     for table in STAGED_TABLES:
-        con.execute(f"create or replace table staging.{table} as select * from main.{table} limit 0")
+        con.execute(f"create or replace table {STAGING}.main.{table} as select * from main.{table} limit 0")
 
 
 def stage_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
@@ -247,7 +408,7 @@ def stage_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
     con.execute("begin transaction")
     try:
         for table, rows in batch.staged_rows().items():
-            _insert(con, f"staging.{table}", rows)
+            _insert(con, f"{STAGING}.main.{table}", rows)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -260,16 +421,31 @@ insert into validation_results (run_id, suite, rule, expectation, column_name, s
                                 unexpected_count, element_count, details)
 select run_id, suite, rule, expectation, column_name, severity, bool_and(success), sum(unexpected_count),
        sum(element_count), coalesce(any_value(details) filter (where not success), any_value(details))
-from staging.validation_results
+from staging.main.validation_results
 group by run_id, suite, rule, expectation, column_name, severity
+"""
+# A rejection already recorded for the same file, bytes, reason and extractor is not recorded again.
+_PUBLISH_REJECTED = """
+insert into rejected_files
+select s.* from staging.main.rejected_files s
+where not exists (
+    select 1 from rejected_files r
+    where r.path = s.path and r.doc_id is not distinct from s.doc_id and r.reason = s.reason
+      and r.extractor_version is not distinct from s.extractor_version
+)
 """
 
 
-def publish_staged(con: duckdb.DuckDBPyConnection) -> dict:
-    """Move everything staged into the main tables in one transaction: all or nothing."""
+def publish_staged(con: duckdb.DuckDBPyConnection, changes: FileChanges | None = None) -> dict:
+    """Move everything staged into the main tables in one transaction: all or nothing.
+
+    changes: files renamed, moved or gone since the last run, applied in the same transaction
+    (renames first, so that a new file at a renamed file's old path supersedes nothing)."""
+    changes = changes or FileChanges(run_id="")
     con.execute("begin transaction")
     try:
-        staged = query(con, "select doc_id, source_name from staging.documents")
+        _relocate(con, changes)
+        staged = query(con, f"select doc_id, source_path from {STAGING}.main.documents")
         doc_ids = staged["doc_id"].to_list()
         superseded = _supersede_older_versions(con, staged)
         _delete_documents(con, doc_ids)
@@ -277,39 +453,77 @@ def publish_staged(con: duckdb.DuckDBPyConnection) -> dict:
         for table in STAGED_TABLES:
             if table == "validation_results":
                 con.execute(_PUBLISH_VALIDATION)
+            elif table == "rejected_files":
+                con.execute(_PUBLISH_REJECTED)
             else:
-                con.execute(f"insert into main.{table} select * from staging.{table}")
-            con.execute(f"drop table staging.{table}")
-        _pause_for_tests()
+                con.execute(f"insert into main.{table} select * from {STAGING}.main.{table}")
+        removed = _mark_removed(con, changes)
+        pause_for_tests("publish")  # inside the open transaction
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
-    return {"documents": len(doc_ids), "superseded": len(superseded)}
+    return {
+        "documents": len(doc_ids),
+        "superseded": len(superseded),
+        "relocated": len(changes.relocated),
+        "removed": removed,
+    }
 
 
-def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> dict:
+def close_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """Detach the staging file and delete it (with its write-ahead log)."""
+    path = Path(
+        con.execute(f"select path from duckdb_databases() where database_name = '{STAGING}'").fetchall()[0][0]
+    )
+    con.execute(f"detach {STAGING}")
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, changes: FileChanges | None = None) -> dict:
     """Stage and publish a single batch: its documents replace their previous versions, atomically."""
     open_staging(con)
-    stage_batch(con, batch)
-    return publish_staged(con)
+    try:
+        stage_batch(con, batch)
+        return publish_staged(con, changes)
+    finally:
+        close_staging(con)
 
 
-def _pause_for_tests() -> None:
-    """Hold the transaction open when a test asks, and say so on stderr so it knows when to kill."""
-    seconds = os.environ.get(TEST_PAUSE_IN_LOAD_ENV)
-    if seconds:
+def pause_for_tests(point: str) -> None:
+    """Hold the run at `point` when a test asks, and say so on stderr so that it knows when to kill."""
+    wanted, _, seconds = os.environ.get(TEST_PAUSE_ENV, "").partition(":")
+    if wanted == point:
         # write(), not print(): a flow with log_prints=True turns print() into a log record
-        sys.stderr.write(f"{TEST_PAUSE_IN_LOAD_ENV}: load transaction open, pausing {seconds} s\n")
+        sys.stderr.write(f"{TEST_PAUSE_ENV}: at {point}, pausing\n")
         sys.stderr.flush()
-        time.sleep(float(seconds))
+        time.sleep(float(seconds or 300))
 
 
 def start_run(
-    con: duckdb.DuckDBPyConnection, run_id: str, flow_run_id: str | None, input_path: str, versions: str
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    flow_run_id: str | None,
+    input_path: str,
+    versions: str,
+    died: pl.DataFrame | None = None,
 ) -> None:
+    """died: the runs rows of the copy a killed run left; those the warehouse does not have are
+    that run, recorded as abandoned."""
     # Runs still marked running died without finishing (the caller holds the run lock): say so.
     con.execute("update runs set status = 'abandoned' where status = 'running'")
+    if died is not None and not died.is_empty():
+        con.register("died", died)
+        abandoned = con.execute(
+            "insert into runs by name select * replace ('abandoned' as status) from died "
+            "where run_id not in (select run_id from runs)"
+        ).fetchall()[0][0]
+        con.unregister("died")
+        if abandoned:
+            logging.getLogger(__name__).warning(
+                "%d run(s) died before publishing: recorded as abandoned", abandoned
+            )
     con.execute(
         "insert into runs (run_id, flow_run_id, started_at, status, input_path, versions) values (?, ?, ?, 'running', ?, ?)",
         [run_id, flow_run_id, now(), input_path, versions],
@@ -332,6 +546,23 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, counts:
             run_id,
         ],
     )
+
+
+def known_documents(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Current (not superseded) documents, removed ones included: what the next run sets its files against."""
+    return query(
+        con,
+        "select doc_id, source_path, extractor_version, removed_in_run from documents where superseded_by is null",
+    )
+
+
+def known_rejections(con: duckdb.DuckDBPyConnection, extractor_version: str) -> pl.DataFrame:
+    """Files rejected for what their bytes are, by this extractor: the same bytes need not be read again."""
+    return con.sql(
+        "select distinct source_path, doc_id from rejected_files where extractor_version = ? "
+        "and doc_id is not null and source_path is not null and reason <> 'duplicate'",
+        params=[extractor_version],
+    ).pl()
 
 
 def loaded_doc_ids(con: duckdb.DuckDBPyConnection, extractor_version: str) -> set[str]:
