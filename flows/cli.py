@@ -264,11 +264,10 @@ def run(
         )
     _check_writable(path)
     from govtargets.flows import progress
-    from govtargets.flows.pipeline import (
+    from govtargets.flows.pipeline import (  # Prefect is slow to import: only for a run
         default_reports,
         pipeline,
-        task_runner,
-    )  # Prefect is slow to import: only for a run
+    )
 
     reports_dir = reports or default_reports(path)
     _check_reports_folder(reports_dir)
@@ -279,17 +278,23 @@ def run(
     }
     temporary = False
     try:
-        with logs_at_chosen_level(), live_display() as (display, log_queue), prefect_api() as temporary:
-            flow = pipeline.with_options(task_runner=task_runner(runner, dask_address, workers, log_queue))
-            with progress.watching(display.update if display else lambda snapshot: None):
-                summary = flow(
-                    input_dir=str(input),
-                    warehouse=str(path),
-                    full_refresh=full_refresh,
-                    batch_mb=batch_mb,
-                    reports=str(reports_dir),
-                    manifest=str(manifest) if manifest else None,
-                )
+        with (
+            logs_at_chosen_level(),
+            live_display() as (display, log_queue),
+            prefect_api() as temporary,
+            progress.watching(display.update if display else lambda snapshot: None, log_queue),
+        ):
+            summary = pipeline(
+                input_dir=str(input),
+                warehouse=str(path),
+                full_refresh=full_refresh,
+                batch_mb=batch_mb,
+                reports=str(reports_dir),
+                manifest=str(manifest) if manifest else None,
+                runner=runner,
+                workers=workers,
+                dask_address=dask_address,
+            )
     except Exception as error:  # noqa: BLE001 - the CLI boundary: any failure becomes one clear line
         if as_json:
             failed = failure_json(str(error), time.monotonic() - started, paths, bundled_samples)
@@ -310,6 +315,7 @@ def run(
         "documents", "unchanged", "renamed", "removed", "records", "loaded", "quarantined", "rejected", "warehouse"
     ):  # fmt: skip
         table.add_row(key, str(summary.get(key)))
+    table.add_row("elapsed", f"{time.monotonic() - started:.1f} s")  # start-up included, as the user waited
     console.print(table)
     # On a line of its own, unwrapped, so that it can be copied or clicked.
     data_docs = summary["data_docs"] or "not built (see the log)"

@@ -15,6 +15,8 @@ import os
 import threading
 import time
 import uuid
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -42,7 +44,6 @@ from govtargets.warehouse import db, runfiles
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
 
@@ -78,6 +79,9 @@ class FileBatch:
 
 @dataclass
 class Ingested:
+    """A batch's documents (with their texts, as a worker returns them; without, as the flow keeps
+    them once it has written the texts to the run's folder) and its rejected files."""
+
     documents: pl.DataFrame
     rejected: pl.DataFrame
 
@@ -408,10 +412,11 @@ def merge_ingested(
     manifest: pl.DataFrame | None = None,
     not_read: pl.DataFrame | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """All batches' documents with the manifest's metadata and years inferred across the whole
-    run; duplicate files set aside. not_read: what the run rejected without reading (the walk's
+    """All batches' documents (metadata, no texts) with the manifest's metadata and years inferred
+    across the whole run; duplicate files set aside. not_read: what the run rejected without reading (the walk's
     entries, duplicates by hash)."""
-    empty = pl.DataFrame(schema=DOCUMENT_SCHEMA | {"path": pl.Utf8})  # an empty folder gives no batches
+    # an empty folder gives no batches; the flow keeps documents without their texts
+    empty = pl.DataFrame(schema=DOCUMENT_SCHEMA | {"path": pl.Utf8}).drop("text")
     documents = pl.concat([empty] + [p.documents for p in parts], how="vertical", rechunk=False)
     unique, duplicates = split_duplicates(documents)
     duplicates = duplicates.join(documents.select("path", "source_path"), on="path", how="left")
@@ -423,7 +428,6 @@ def merge_ingested(
         + [p.rejected for p in parts]
         + [duplicates.select(list(REJECTED_SCHEMA))]
     )
-    # Years straight on the frame: the documents' texts are never copied into Python objects.
     documents = infer_years_from_sessions(apply_manifest(unique.drop("path"), manifest), anchors)
     return documents.with_columns(ingested_at=pl.lit(db.now())), rejected
 
@@ -461,148 +465,245 @@ def not_read_rows(input_path: Path, inventory: Inventory, plan: FilePlan) -> pl.
     return pl.DataFrame(inventory.rejected + duplicates, schema=REJECTED_SCHEMA)
 
 
-def extraction_groups(documents: pl.DataFrame, batch_mb: float) -> list[pl.DataFrame]:
-    """The run's new documents regrouped into batches of about `batch_mb` of text each."""
-    chars_per_batch = max(1, int(batch_mb * 1e6 / 3))  # CJK text: about 3 UTF-8 bytes per character
-    numbered = documents.with_columns(
-        group=(pl.col("n_chars").cum_sum() - pl.col("n_chars")) // chars_per_batch
-    )
-    return [group.drop("group") for group in numbered.partition_by("group", maintain_order=True)]
-
-
-def ingest_in_order(batches: list[FileBatch]) -> list[Ingested]:
-    """Every batch ingested in parallel, taken in order: each counts as done as soon as it is."""
-    progress.plan(progress.INGEST, len(batches))
-    ingested = []
-    for future in ingest_batch.map(batches):
-        ingested.append(future.result())
-        progress.batch_done(progress.INGEST)
-    return ingested
-
-
-def extract_and_validate(groups: list[pl.DataFrame], run_id: str, in_flight: int):
-    """Validated batches in order, with at most `in_flight` batches submitted but not yet taken,
-    so memory holds a few batches' records, not the whole run's."""
-    pending: list[PrefectFuture] = []
-    for number in range(len(groups)):
-        # popped, so that a batch's text is not held here once its worker has it
-        # the version the flow skips by is the one recorded, whatever a worker process imported
-        pending.append(extract_and_validate_batch.submit(number, groups.pop(0), run_id, EXTRACTOR_VERSION))
+def in_order(batch_runner: TaskRunner, work, parameter_sets: Iterable[dict], in_flight: int) -> Iterator:
+    """The results of `work` over `parameter_sets`, in order, with at most `in_flight` tasks
+    submitted but not yet taken: the flow holds a few batches, never the run's."""
+    pending = deque()
+    for parameters in parameter_sets:  # lazily: a batch is read only when it is submitted
+        pending.append(batch_runner.submit(work, parameters))
         if len(pending) >= in_flight:
-            yield pending.pop(0).result()
+            yield pending.popleft().result()
     while pending:
-        yield pending.pop(0).result()
+        yield pending.popleft().result()
+
+
+def ingest(
+    batches: list[FileBatch], batch_runner: TaskRunner, work: runfiles.RunFiles, in_flight: int
+) -> list[Ingested]:
+    """Every batch ingested in parallel. As each arrives its texts go to a file in the run's folder
+    (read back batch by batch for extraction), and the flow keeps only their metadata, which year
+    inference across documents needs all of."""
+    progress.plan(progress.INGEST, len(batches))
+    kept = []
+    arriving = in_order(batch_runner, ingest_batch, ({"batch": b} for b in batches), in_flight)
+    for batch, ingested in zip(batches, arriving, strict=True):
+        with runfiles.reporting_full_disk(work.folder):
+            ingested.documents.select("doc_id", "source_path", "text").write_parquet(
+                work.texts(batch.number), compression="lz4"
+            )
+        kept.append(Ingested(ingested.documents.drop("text"), ingested.rejected))
+        progress.batch_done(progress.INGEST)
+    return kept
+
+
+def with_texts(work: runfiles.RunFiles, n_batches: int, documents: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    """The run's documents, metadata settled, batch by batch as they were ingested, each with its
+    texts read back from the run's folder (duplicates and rejected files are not in `documents`)."""
+    columns = [*DOCUMENT_SCHEMA, "ingested_at"]
+    for number in range(n_batches):
+        texts = pl.read_parquet(work.texts(number))
+        batch = texts.join(documents, on=["doc_id", "source_path"], how="inner", maintain_order="left")
+        if batch.height:
+            yield batch.select(columns)
+
+
+def extract_and_validate(
+    batch_runner: TaskRunner, batches: Iterable[pl.DataFrame], run_id: str, in_flight: int
+) -> Iterator[Validated]:
+    """Validated batches in order, a few in flight at a time."""
+    # the version the flow skips by is the one recorded, whatever a worker process imported
+    parameters = (
+        {"number": number, "documents": documents, "run_id": run_id, "extractor_version": EXTRACTOR_VERSION}
+        for number, documents in enumerate(batches)
+    )
+    return in_order(batch_runner, extract_and_validate_batch, parameters, in_flight)
+
+
+@dataclass
+class Tally:
+    """What the run's batches gave, as they are staged, and their suite results for Data Docs."""
+
+    run_id: str
+    reports: Path
+    suite_results: list
+    records: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+
+    def add_suite_results(self, label: str, checked: ValidationOutcome | Validated) -> None:
+        """A batch's suite results; a structural failure among them stops the run."""
+        self.suite_results += [(label, result) for result in checked.suite_results]
+        stop_on_structural_failures(
+            checked.structural_failures, self.reports, self.run_id, self.suite_results
+        )
+
+
+def stage_validated(validated: Iterable[Validated], work: runfiles.RunFiles, tally: Tally) -> None:
+    """Stage each validated batch as it lands."""
+    for number, checked in enumerate(validated):
+        label, batch = f"batch-{number:04d}", checked.batch
+        tally.add_suite_results(label, checked)
+        stage_batch(work, label, batch)
+        held_back = batch.quarantine["record_id"].n_unique()
+        tally.loaded += batch.targets.height
+        tally.quarantined += held_back
+        tally.records += batch.targets.height + held_back
+        progress.batch_done(progress.EXTRACT, files=batch.documents.height)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A run's parameters, resolved (see the flow's docstring)."""
+
+    input: Path
+    warehouse: Path
+    reports: Path
+    full_refresh: bool
+    batch_mb: float
+    manifest: Path | None
+    runner: str
+    workers: int
+    dask_address: str | None
+
+    @property
+    def in_flight(self) -> int:
+        """Batches submitted at a time: two per worker keeps every worker busy while the flow stages."""
+        return 2 * self.workers
 
 
 # ---------------------------------------------------------------------------------- flow
 
 
-@flow(name="pipeline", log_prints=True, task_runner=task_runner("process"))
+@flow(name="pipeline", log_prints=True)
 def pipeline(
     input_dir: str = str(SAMPLE_CORPUS),
-    warehouse: str = str(db.DEFAULT_WAREHOUSE),
+    warehouse: str | None = None,
     full_refresh: bool = False,
     batch_mb: float = DEFAULT_BATCH_MB,
     reports: str | None = None,
     manifest: str | None = None,
+    runner: str = "process",
+    workers: int | None = None,
+    dask_address: str | None = None,
 ) -> dict:
     """Raw report files -> validated target records in the DuckDB warehouse.
 
+    warehouse: DuckDB file (default: $GOVTARGETS_WAREHOUSE, else data/govtargets.duckdb).
     reports: folder for GX Data Docs (default: `reports/<warehouse file name>/` beside the warehouse).
     manifest: CSV of metadata the user knows (file, region, year, doc_type; blanks allowed).
+    runner: where batches are ingested, extracted and validated: "process" (local worker
+    processes) or "dask" (a local Dask cluster, or the one at `dask_address`).
+    workers: worker processes (default: one per core).
     """
-    input_path, warehouse_path = Path(input_dir), Path(warehouse)
-    reports_path = Path(reports) if reports else default_reports(warehouse_path)
-    manifest_path = Path(manifest) if manifest else None
+    if runner not in RUNNERS:
+        raise ValueError(f"unknown runner {runner!r}: use one of {', '.join(RUNNERS)}")
+    warehouse_path = db.warehouse_path(warehouse)
+    settings = Settings(
+        input=Path(input_dir),
+        warehouse=warehouse_path,
+        reports=Path(reports) if reports else default_reports(warehouse_path),
+        full_refresh=full_refresh,
+        batch_mb=batch_mb,
+        manifest=Path(manifest) if manifest else None,
+        runner=runner,
+        workers=workers or os.cpu_count() or 1,
+        dask_address=dask_address,
+    )
+    started = time.monotonic()
     with db.run_lock(warehouse_path):
-        return run_pipeline(input_path, warehouse_path, reports_path, full_refresh, batch_mb, manifest_path)
+        summary = run_pipeline(settings)
+    summary["elapsed_seconds"] = round(time.monotonic() - started, 3)
+    print(f"pipeline summary: {summary}")
+    return summary
 
 
-def run_pipeline(
-    input_path: Path,
-    warehouse_path: Path,
-    reports_path: Path,
-    full_refresh: bool,
-    batch_mb: float,
-    manifest_path: Path | None = None,
-) -> dict:
+def run_pipeline(settings: Settings) -> dict:
     """The flow's steps, with the warehouse held by this run from the first to the last. The run
     works on its own copy of the warehouse (readers are never in its way) and publishes it at the end."""
     run_id = uuid.uuid4().hex[:16]
-    work = start_run(warehouse_path, run_id, input_path)
+    work = start_run(settings.warehouse, run_id, settings.input)
     counts: dict = {}
+    tally = Tally(run_id, settings.reports, suite_results=[])
     try:
-        inventory = list_input_files(input_path)
-        manifest = read_manifest(manifest_path)
+        inventory = list_input_files(settings.input)
+        manifest = read_manifest(settings.manifest)
         known = read_known_documents(work.copy)
         progress.start(total_files=len(inventory.files))
-
-        plan = plan_input_files(inventory.files, known, full_refresh)
+        plan = plan_input_files(inventory.files, known, settings.full_refresh)
         progress.advance(plan.skipped)
-        to_ingest = set(plan.to_ingest)
-        changed = [file for file in inventory.files if file.source_path in to_ingest]
-        ingested = ingest_in_order(plan_batches(changed, batch_mb))
-        documents, rejected = merge_ingested(
-            ingested, known.anchors, manifest, not_read_rows(input_path, inventory, plan)
-        )
-        unknown = warn_unknown_metadata(documents)
-        progress.advance(len(changed) - documents.height)  # each file read is a document or a rejection
-        del ingested
-        document_check = validate_document_metadata(documents.drop("text"))
-        suite_results = [("documents", result) for result in document_check.suite_results]
-        stop_on_structural_failures(document_check.structural_failures, reports_path, run_id, suite_results)
-
-        open_staging(work)
-        stage_batch(work, "rejected-files", rejected_batch(run_id, rejected, document_check.results))
-        groups = extraction_groups(documents, batch_mb)
-        progress.plan(progress.EXTRACT, len(groups))
-        del documents
-        records = loaded = quarantined = 0
-        validated = extract_and_validate(groups, run_id, in_flight=2 * (os.cpu_count() or 1))
-        for number, checked in enumerate(validated):
-            label, batch = f"batch-{number:04d}", checked.batch
-            suite_results += [(label, result) for result in checked.suite_results]
-            stop_on_structural_failures(checked.structural_failures, reports_path, run_id, suite_results)
-            stage_batch(work, label, batch)
-            held_back = batch.quarantine["record_id"].n_unique()
-            loaded += batch.targets.height
-            quarantined += held_back
-            records += batch.targets.height + held_back
-            progress.batch_done(progress.EXTRACT, files=batch.documents.height)
-        changes = db.FileChanges(
-            run_id=run_id,
-            relocated=tuple((doc_id, path) for doc_id, path, _ in plan.relocated),
-            removed=tuple(doc_id for doc_id, _ in plan.removed),
-        )
-        published = publish_run(work, changes)
-        counts = {
-            "files": len(inventory.files) + len(inventory.rejected),
-            "documents": published["documents"],
-            "unchanged": len(plan.unchanged),
-            "renamed": published["relocated"],
-            "removed": published["removed"],
-            "records": records,
-            "loaded": loaded,
-            "quarantined": quarantined,
-            "rejected": rejected.height + len(plan.rejected_before),
-            "unknown_metadata": unknown,
-        }
+        batches = plan_batches(files_to_read(inventory, plan), settings.batch_mb)
+        with batch_task_runner(settings) as batch_runner:
+            # ingest + normalize, in parallel: texts wait in the run's folder, metadata stays here
+            ingested = ingest(batches, batch_runner, work, settings.in_flight)
+            not_read = not_read_rows(settings.input, inventory, plan)
+            documents, rejected = merge_ingested(ingested, known.anchors, manifest, not_read)
+            unknown = warn_unknown_metadata(documents)
+            progress.advance(sum(len(b.paths) for b in batches) - documents.height)  # the rejected
+            document_check = validate_document_metadata(documents)
+            tally.add_suite_results("documents", document_check)
+            # load, part 1: staging, each batch as it lands
+            open_staging(work)
+            stage_batch(work, "rejected-files", rejected_batch(run_id, rejected, document_check.results))
+            # extract + validate, in parallel, batch by batch
+            progress.plan(progress.EXTRACT, len(batches))
+            texts = with_texts(work, len(batches), documents)
+            stage_validated(
+                extract_and_validate(batch_runner, texts, run_id, settings.in_flight), work, tally
+            )
+        # load, part 2: one transaction, then the run's copy is published
+        published = publish_run(work, file_changes(run_id, plan))
+        counts = run_counts(inventory, plan, published, tally, rejected, unknown)
         runfiles.close_run(work, run_id, "completed", counts)  # published: readers see the run from here
     except Exception:
         runfiles.fail_run(work, run_id, counts)
         raise
     finally:
         progress.finish()
-    data_docs = build_published_data_docs(reports_path, run_id, suite_results)
+    data_docs = build_published_data_docs(settings.reports, run_id, tally.suite_results)
     summary = {
         "run_id": run_id,
         **counts,
-        "warehouse": str(warehouse_path),
+        "warehouse": str(settings.warehouse),
         "data_docs": str(data_docs) if data_docs else None,
     }
-    publish_summary(summary, run_validation_results(warehouse_path, run_id))
-    print(f"pipeline summary: {summary}")
+    publish_summary(summary, run_validation_results(settings.warehouse, run_id))
     return summary
+
+
+def batch_task_runner(settings: Settings) -> TaskRunner:
+    """The task runner for per-batch work, with the CLI's live display's log queue if it has one."""
+    return task_runner(settings.runner, settings.dask_address, settings.workers, progress.worker_logs())
+
+
+def files_to_read(inventory: Inventory, plan: FilePlan) -> list[InputFile]:
+    """The input files the plan says to read, in the walk's order."""
+    to_ingest = set(plan.to_ingest)
+    return [file for file in inventory.files if file.source_path in to_ingest]
+
+
+def file_changes(run_id: str, plan: FilePlan) -> db.FileChanges:
+    return db.FileChanges(
+        run_id=run_id,
+        relocated=tuple((doc_id, path) for doc_id, path, _ in plan.relocated),
+        removed=tuple(doc_id for doc_id, _ in plan.removed),
+    )
+
+
+def run_counts(
+    inventory: Inventory, plan: FilePlan, published: dict, tally: Tally, rejected: pl.DataFrame, unknown: dict
+) -> dict:
+    return {
+        "files": len(inventory.files) + len(inventory.rejected),
+        "documents": published["documents"],
+        "unchanged": len(plan.unchanged),
+        "renamed": published["relocated"],
+        "removed": published["removed"],
+        "records": tally.records,
+        "loaded": tally.loaded,
+        "quarantined": tally.quarantined,
+        "rejected": rejected.height + len(plan.rejected_before),
+        "unknown_metadata": unknown,
+    }
 
 
 def build_published_data_docs(reports: Path, run_id: str, suite_results: list) -> Path | None:
@@ -616,4 +717,4 @@ def build_published_data_docs(reports: Path, run_id: str, suite_results: list) -
 
 
 if __name__ == "__main__":
-    pipeline(input_dir=str(SAMPLE_CORPUS), warehouse=str(db.DEFAULT_WAREHOUSE))
+    pipeline()

@@ -50,16 +50,28 @@ class _Progress:
 
 _current = _Progress()
 _listeners: list[Listener] = []
+_worker_logs: list = []  # queues that worker processes send their console log records to
 
 
 @contextmanager
-def watching(listener: Listener) -> Iterator[None]:
-    """Call `listener(snapshot)` whenever the run in this process makes progress."""
+def watching(listener: Listener, worker_logs=None) -> Iterator[None]:
+    """Call `listener(snapshot)` whenever the run in this process makes progress; worker_logs: a
+    queue (multiprocessing manager's) for worker processes' console log records, so that they
+    appear above the watcher's live display (flows/terminal.py) instead of through it."""
     _listeners.append(listener)
+    if worker_logs is not None:
+        _worker_logs.append(worker_logs)
     try:
         yield
     finally:
         _listeners.remove(listener)
+        if worker_logs is not None:
+            _worker_logs.remove(worker_logs)
+
+
+def worker_logs():
+    """The queue worker processes of a run in this process send console logs to, or None."""
+    return _worker_logs[-1] if _worker_logs else None
 
 
 def start(total_files: int) -> None:

@@ -81,13 +81,60 @@ def test_plan_batches_groups_files_up_to_the_size(tmp_path):
     assert [b.number for b in batches] == [0, 1, 2, 3]
 
 
-def test_extraction_groups_keep_order_and_every_document():
-    from govtargets.flows.pipeline import extraction_groups
+def test_texts_are_read_back_batch_by_batch_with_their_settled_metadata(tmp_path):
+    """The flow keeps metadata only; each batch's texts come back from the run's folder, joined to
+    the metadata settled across the run, without the documents set aside (a duplicate)."""
+    from govtargets.flows.pipeline import with_texts
+    from govtargets.transforms.documents import DOCUMENT_SCHEMA
+    from govtargets.warehouse.runfiles import RunFiles
 
-    documents = pl.DataFrame({"doc_id": list("abcde"), "n_chars": [400, 400, 400, 2000, 10]})
-    groups = extraction_groups(documents, batch_mb=0.003)  # 1000 characters
-    assert [g["doc_id"].to_list() for g in groups] == [["a", "b", "c"], ["d"], ["e"]]
-    assert groups[0].columns == documents.columns
+    work = RunFiles(tmp_path / "w.duckdb", tmp_path, None)
+    spooled = [
+        {"doc_id": ["a", "b"], "source_path": ["1.txt", "2.txt"], "text": ["甲", "乙"]},
+        {"doc_id": ["a", "c"], "source_path": ["3.txt", "4.txt"], "text": ["甲", "丙"]},  # 3.txt: a copy
+    ]
+    for number, texts in enumerate(spooled):
+        pl.DataFrame(texts).write_parquet(work.texts(number))
+    metadata = {name: dtype for name, dtype in DOCUMENT_SCHEMA.items() if name != "text"}
+    settled = pl.DataFrame(
+        {"doc_id": ["c", "a", "b"], "source_path": ["4.txt", "1.txt", "2.txt"], "year": [2021, 2020, None]},
+        schema_overrides={"year": pl.Int32},
+    )
+    settled = settled.select(
+        [pl.col(n) if n in settled.columns else pl.lit(None, dtype=t).alias(n) for n, t in metadata.items()]
+    ).with_columns(ingested_at=pl.lit("now"))
+    batches = with_texts(work, len(spooled), settled)
+    first = next(batches)  # lazily: one batch's texts at a time
+    assert first.select("doc_id", "text", "year").rows() == [("a", "甲", 2020), ("b", "乙", None)]
+    assert first.columns == [*DOCUMENT_SCHEMA, "ingested_at"]
+    assert [b.select("doc_id", "source_path").rows() for b in batches] == [[("c", "4.txt")]]
+
+
+def test_the_flow_submits_no_more_than_its_batches_in_flight():
+    """What the flow holds is bounded by the batches in flight, however many batches a run has."""
+    from govtargets.flows.pipeline import in_order
+
+    pending = []
+    most = 0
+
+    class Future:
+        def __init__(self, value):
+            self.value = value
+
+        def result(self):
+            pending.remove(self)
+            return self.value
+
+    class Runner:
+        def submit(self, task, parameters):
+            nonlocal most
+            pending.append(Future(task(**parameters)))
+            most = max(most, len(pending))
+            return pending[-1]
+
+    results = in_order(Runner(), lambda n: n * n, ({"n": n} for n in range(50)), in_flight=3)
+    assert list(results) == [n * n for n in range(50)]
+    assert most == 3 and not pending
 
 
 def test_duplicate_files_are_set_aside_naming_the_first():
@@ -101,17 +148,20 @@ def test_duplicate_files_are_set_aside_naming_the_first():
     ]
 
 
-def test_one_file_per_batch_gives_the_same_warehouse(sample_run, tmp_path):
+def test_one_file_per_batch_gives_the_same_warehouse(sample_run, tmp_path, monkeypatch):
     """Many batches (years inferred across them, validation results summed over them, progress
-    reported as they land) load exactly what one batch loads."""
+    reported as they land) load exactly what one batch loads. The flow's default warehouse is
+    $GOVTARGETS_WAREHOUSE, as the CLI's is."""
     from govtargets.flows import progress
     from govtargets.flows.pipeline import pipeline
 
     snapshots: list[progress.Snapshot] = []
     warehouse = tmp_path / "batched.duckdb"
+    monkeypatch.setenv(db.WAREHOUSE_ENV, str(warehouse))
     with progress.watching(snapshots.append):
-        summary = pipeline(input_dir=str(sample_run["corpus"]), warehouse=str(warehouse), batch_mb=0.001)
-    assert summary["documents"] == 5
+        summary = pipeline(input_dir=str(sample_run["corpus"]), batch_mb=0.001)
+    assert summary["documents"] == 5 and summary["warehouse"] == str(warehouse)
+    assert summary["elapsed_seconds"] > 0
     assert_same_content(sample_run["warehouse"], warehouse)
     seen = [(s.files_done, s.files_total) for s in snapshots]
     assert seen[0] == (0, 5) and seen[-1] == (5, 5)
@@ -124,11 +174,12 @@ def test_one_file_per_batch_gives_the_same_warehouse(sample_run, tmp_path):
 
 
 def test_dask_runner_gives_the_same_warehouse(sample_run, tmp_path):
-    from govtargets.flows.pipeline import pipeline, task_runner
+    from govtargets.flows.pipeline import pipeline
 
     warehouse = tmp_path / "dask.duckdb"
-    on_dask = pipeline.with_options(task_runner=task_runner("dask", workers=2))
-    summary = on_dask(input_dir=str(sample_run["corpus"]), warehouse=str(warehouse), batch_mb=0.05)
+    summary = pipeline(
+        input_dir=str(sample_run["corpus"]), warehouse=str(warehouse), batch_mb=0.05, runner="dask", workers=2
+    )
     assert summary["documents"] == 5
     assert_same_content(sample_run["warehouse"], warehouse)
 

@@ -59,6 +59,11 @@ class RunFiles:
     def staging(self) -> Path:
         return db.staging_file(self.copy)
 
+    def texts(self, batch: int) -> Path:
+        """Where the flow keeps a batch's normalized texts between ingestion and extraction, so
+        that its memory holds the batches in flight, not the corpus."""
+        return self.folder / f"texts-{batch:04d}.parquet"
+
 
 @contextmanager
 def reporting_full_disk(folder: Path) -> Iterator[None]:
