@@ -5,9 +5,10 @@ A script, not a test (speed is never asserted in tests). For each corpus size it
 1. builds (or reuses) a corpus of the five sample documents repeated with their numbers varied,
    written in a mix of encodings (UTF-8, UTF-8 with BOM, GB18030, UTF-16, Big5) and scripts
    (simplified, traditional), cached under --workdir per size and seed;
-2. times each stage by calling the project's own public functions in the flow's order (decode,
-   normalize, segment, extract, validate, load), without Prefect, in a fresh process of its own,
-   with the peak RSS during each stage; each a median of --runs;
+2. times each stage by calling the functions the flow's tasks call, in the flow's order (ingest:
+   document_row; extract and validate: flows/batch.py; Data Docs; load: staging + publish),
+   without Prefect, batch by batch in a fresh process of its own, with the peak RSS during each
+   stage; each a median of --runs;
 3. runs the real CLI (`govtargets run`) in a subprocess: wall time, the fixed Prefect start-up
    (an empty input folder, median), peak memory of the pipeline process, its workers and the Prefect server
    it starts, and the incremental re-run on the unchanged corpus (a run whose processes outgrow
@@ -53,27 +54,23 @@ from pathlib import Path
 from typing import Self
 
 import duckdb
+import govtargets.transforms.documents as documents_module
 import govtargets.transforms.extract as extract_module
-import govtargets.transforms.structure as structure_module
 import opencc
 import polars as pl
 from govtargets.expectations.data_docs import build_data_docs
-from govtargets.expectations.validate import validate_coverage, validate_documents, validate_targets
-from govtargets.transforms.decode import RejectedInput, decode_bytes, detect_script
-from govtargets.transforms.documents import doc_id_of, document_row, documents_frame
+from govtargets.expectations.validate import validate_documents
+from govtargets.flows.batch import extract_records, validate_records
+from govtargets.transforms.decode import RejectedInput, decode_bytes
+from govtargets.transforms.documents import document_row, documents_frame
 from govtargets.transforms.extract import EXTRACTOR_VERSION, find_mentions
-from govtargets.transforms.keywords import keywords_frame
 from govtargets.transforms.lexicon import VOCAB_DIR
 from govtargets.transforms.normalize import normalize_text
 from govtargets.transforms.numbers import MENTION, parse_number
 from govtargets.transforms.records import (
-    clause_frame,
-    qualitative_frame,
     sentence_frame,
     target_frame,
-    target_units_frame,
 )
-from govtargets.transforms.structure import document_metadata
 from govtargets.warehouse import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -231,20 +228,19 @@ class StageRun:
 
 STAGE_BATCH_MB = 10.0  # the stages run batch by batch, like the flow (its batches are --batch-mb)
 STAGE_INCLUDES = {
-    "decode": "sha256 doc id + decode_bytes (encoding detection) + detect_script",
-    "normalize": "normalize_text (OpenCC t2s, width, layout)",
-    "segment": "document_metadata (region/year/type; jieba.lcut for place names) + documents_frame"
-    " + sentence_frame + clause_frame",
-    "extract": "target_frame (incl. POS tagging) + target_units_frame + qualitative_frame + keywords_frame",
-    "validate": "validate_targets + validate_coverage + validate_documents (Great Expectations)",
-    "data docs": "build_data_docs: GX Data Docs pages of the run's suite results (one batch)",
-    "load": "db.load_batch into a fresh DuckDB file (migrations applied beforehand, untimed)",
+    "ingest": "the ingest task's document_row per file (sha256, decoding, normalize_text, document_metadata)"
+    " + documents_frame (years inferred across the batch's documents)",
+    "extract": "flows/batch.extract_records: sentences, targets (incl. POS tagging), departments, clauses,"
+    " qualitative targets, TF-IDF keywords",
+    "validate": "flows/batch.validate_records (GX targets + coverage suites, quarantine) + validate_documents",
+    "data docs": "build_data_docs: GX Data Docs pages of the batch's suite results",
+    "load": "db.load_batch: staging and the publish transaction, into a fresh DuckDB file (migrated, untimed)",
 }
 SUB_ROWS = {
-    "segment: document_metadata": "segment",
-    "segment: of which jieba.lcut (structure.words)": "segment",
-    "segment: sentence_frame + clause_frame": "segment",
-    "extract: of which jieba POS tagging (extract.pos_tags)": "extract",
+    "ingest: of which decoding (read_text)": "ingest",
+    "ingest: of which normalize_text": "ingest",
+    "ingest: of which document_metadata": "ingest",
+    "extract: of which POS tagging (extract.pos_tags)": "extract",
 }
 
 
@@ -275,38 +271,6 @@ def measured(run: StageRun, name: str):
         run.peak_mb[name] = max(run.peak_mb.get(name, 0.0), _proc_status_bytes("VmHWM") / 1e6)
 
 
-def _decode_all(raw: list[tuple[str, bytes]], run: StageRun) -> list[tuple]:
-    """(name, bytes, doc_id, DecodedText, script) of every file that decodes."""
-    decoded, rejected = [], 0
-    for name, data in raw:
-        doc_id = doc_id_of(data)
-        try:
-            text = decode_bytes(data)
-        except RejectedInput:
-            rejected += 1
-            continue
-        decoded.append((name, data, doc_id, text, detect_script(text.text)))
-    run.counts["rejected"] = rejected
-    return decoded
-
-
-def _document_rows(decoded, texts: list[str], metas: list[dict]) -> list[dict]:
-    """The rows document_row builds, assembled from the separately timed parts."""
-    return [
-        {
-            "doc_id": doc_id,
-            "source_name": name,
-            "encoding": result.encoding,
-            "encoding_confidence": result.confidence,
-            "script": script,
-            "n_chars": len(text),
-            "text": text,
-            **meta,
-        }
-        for (name, _, doc_id, result, script), text, meta in zip(decoded, texts, metas)
-    ]
-
-
 def clear_memo_caches() -> list[str]:
     """Empty the project's memoizing caches, so a repeated pass costs what a fresh process pays.
 
@@ -325,94 +289,70 @@ def clear_memo_caches() -> list[str]:
     return cleared
 
 
-def run_stages(raw: list[tuple[str, bytes]], workdir: Path, first: bool = True) -> tuple[StageRun, dict]:
-    """One pass of the pipeline's stages over a batch of files, in the flow's order, in this process."""
+def run_stages(raw: list[tuple[str, bytes]], workdir: Path, first: bool = True) -> StageRun:
+    """One pass of the flow's own per-batch work over a batch of files, in this process, stage by
+    stage: the ingest task's document_row per file and the documents of a batch as the flow
+    settles them (documents_frame: years across documents), the extract-validate task's
+    extract_records and validate_records (flows/batch.py) with the documents suite, the Data Docs
+    the flow builds, and staging + publishing (db.load_batch)."""
     run = StageRun(cleared_caches=clear_memo_caches() if first else [])
-    with measured(run, "decode"):
-        decoded = _decode_all(raw, run)
-    with measured(run, "normalize"):
-        texts = [normalize_text(d[3].text) for d in decoded]
-    with CallTimer(structure_module, "words") as words_timer, measured(run, "segment: document_metadata"):
-        metas = [document_metadata(t) for t in texts]
-    rows = _document_rows(decoded, texts, metas)
-    with measured(run, "segment: sentence_frame + clause_frame"):
+    with (
+        CallTimer(documents_module, "read_text") as decode_timer,
+        CallTimer(documents_module, "normalize_text") as normalize_timer,
+        CallTimer(documents_module, "document_metadata") as metadata_timer,
+        measured(run, "ingest"),
+    ):
+        rows, rejected = [], 0
+        for name, data in raw:
+            try:
+                rows.append(document_row(name, data))
+            except RejectedInput:
+                rejected += 1
         documents = documents_frame(rows).with_columns(ingested_at=pl.lit(db.now()))
-        sentences = sentence_frame(documents)
-        clauses = clause_frame(sentences)
     with CallTimer(extract_module, "pos_tags") as tag_timer, measured(run, "extract"):
-        targets = target_frame(documents, sentences)
-        units = target_units_frame(documents, targets)
-        qualitative = qualitative_frame(documents, clauses)
-        keywords = keywords_frame(documents)
+        extracted = extract_records(documents)
     with measured(run, "validate"):
-        target_check = validate_targets(targets)
-        coverage_check = validate_coverage(documents, targets, target_check.passed)
+        checked = validate_records(extracted, uuid.uuid4().hex[:16], EXTRACTOR_VERSION)
         document_check = validate_documents(documents.drop("text"))
     reports = Path(tempfile.mkdtemp(dir=workdir))
     with measured(run, "data docs"):
-        build_data_docs(
-            reports,
-            "bench",
-            target_check.suite_results + coverage_check.suite_results + document_check.suite_results,
-        )
+        build_data_docs(reports, "bench", checked.suite_results + document_check.suite_results)
     shutil.rmtree(reports)
-    batch = db.Batch(
-        run_id=uuid.uuid4().hex[:16],
-        documents=documents.with_columns(extractor_version=pl.lit(EXTRACTOR_VERSION)),
-        targets=target_check.passed,
-        quarantine=target_check.quarantined,
-        qualitative=qualitative,
-        units=units.join(target_check.passed.select("record_id"), on="record_id", how="semi"),
-        clauses=clauses,
-        keywords=keywords,
-        rejected=pl.DataFrame(
-            schema={"path": pl.Utf8, "doc_id": pl.Utf8, "reason": pl.Utf8, "detail": pl.Utf8}
-        ),
-        validation=pl.concat(
-            [target_check.results, coverage_check.results, document_check.results], how="diagonal_relaxed"
-        ),
-    )
     warehouse = Path(tempfile.mkdtemp(dir=workdir)) / "stages.duckdb"
     con = db.connect(warehouse)
     db.migrate(con)
     with measured(run, "load"):
-        db.load_batch(con, batch)
+        db.load_batch(con, checked.batch)
     con.close()
     shutil.rmtree(warehouse.parent)
 
-    parts = ("segment: document_metadata", "segment: sentence_frame + clause_frame")
-    run.seconds["segment"] = sum(run.seconds[p] for p in parts)
-    run.peak_mb["segment"] = max(run.peak_mb[p] for p in parts)
-    run.start_mb["segment"] = run.start_mb[parts[0]]
-    if words_timer.found:
-        run.seconds["segment: of which jieba.lcut (structure.words)"] = words_timer.seconds
-    if tag_timer.found:
-        run.seconds["extract: of which jieba POS tagging (extract.pos_tags)"] = tag_timer.seconds
+    for timer, label in (
+        (decode_timer, "ingest: of which decoding (read_text)"),
+        (normalize_timer, "ingest: of which normalize_text"),
+        (metadata_timer, "ingest: of which document_metadata"),
+        (tag_timer, "extract: of which POS tagging (extract.pos_tags)"),
+    ):
+        if timer.found:
+            run.seconds[label] = timer.seconds
     run.counts |= {
+        "rejected": rejected,
         "documents": documents.height,
-        "sentences": sentences.height,
-        "clauses": clauses.height,
-        "records": targets.height,
-        "loaded": target_check.passed.height,
-        "quarantined_records": target_check.quarantined["record_id"].n_unique(),
-        "structural_failures": len(target_check.structural_failures + document_check.structural_failures),
+        "sentences": extracted.clauses.select("doc_id", "sentence_start").n_unique(),
+        "clauses": extracted.clauses.height,
+        "records": extracted.targets.height,
+        "loaded": checked.batch.targets.height,
+        "quarantined_records": checked.batch.quarantine["record_id"].n_unique(),
+        "structural_failures": len(checked.structural_failures + document_check.structural_failures),
         "tagging_calls": tag_timer.calls,
-        "encoding_as_written": sum(_written_encoding(d[0]) == d[3].encoding for d in decoded),
+        "encoding_as_written": sum(_written_encoding(r["source_name"]) == r["encoding"] for r in rows),
     }
-    return run, {"rows": rows}
+    return run
 
 
 def _written_encoding(file_name: str) -> str:
     """The encoding build_corpus wrote a copy in, from its name: <n>_<stem>_<encoding>[_<script>].txt"""
     parts = file_name.removesuffix(".txt").split("_")
     return parts[-2] if parts[-1] in ("s2t", "s2tw") else parts[-1]
-
-
-def check_document_rows(raw: list[tuple[str, bytes]], rows: list[dict]) -> bool:
-    """The separately timed parts must add up to what document_row itself returns."""
-    by_name = {row["source_name"]: row for row in rows}
-    sample = raw[:: max(1, len(raw) // 12)][:12]
-    return all(document_row(name, data) == by_name.get(name) for name, data in sample)
 
 
 def warm_up(workdir: Path) -> float:
@@ -452,15 +392,12 @@ def merged_runs(runs: list[StageRun]) -> StageRun:
 
 def stage_benchmark(corpus: Corpus, runs: int, workdir: Path) -> dict:
     batches = file_batches(corpus.files, STAGE_BATCH_MB)
-    passes, consistent = [], None
+    passes = []
     for i in range(runs):
         parts = []
         for number, files in enumerate(batches):
             raw = [(p.name, p.read_bytes()) for p in files]  # reading the files is not a stage
-            run, extra = run_stages(raw, workdir, first=number == 0)
-            parts.append(run)
-            if i == 0 and number == 0:
-                consistent = check_document_rows(raw, extra["rows"])
+            parts.append(run_stages(raw, workdir, first=number == 0))
         run = merged_runs(parts)
         passes.append(run)
         print(
@@ -495,7 +432,6 @@ def stage_benchmark(corpus: Corpus, runs: int, workdir: Path) -> dict:
         "total_seconds_median": round(statistics.median(totals), 3),
         "total_mb_per_s": round(corpus.megabytes / statistics.median(totals), 3),
         "counts": passes[0].counts,
-        "document_row_matches_parts": consistent,
         "memo_caches_cleared_before_each_run": passes[0].cleared_caches,
         "process_peak_rss_mb_first_run": round(max(passes[0].peak_mb.values()), 1),
     }
@@ -1006,7 +942,7 @@ def stage_table(size: dict) -> str:
             "100%",
             stages["process_peak_rss_mb_first_run"],
             "",
-            "sum of the six stages",
+            "sum of the stages",
         ]
     )
     header = [
@@ -1172,8 +1108,7 @@ def report(result: dict) -> str:
         elif stages:
             parts.append(
                 stage_table(size)
-                + f"\n\ncounts: {json.dumps(stages['counts'])}; document_row == timed parts: "
-                f"{stages['document_row_matches_parts']}; one-off warm-up of the stage process (jieba "
+                + f"\n\ncounts: {json.dumps(stages['counts'])}; one-off warm-up of the stage process (jieba "
                 f"dictionary, OpenCC, GX context), not in the stage times: {stages['warm_up_s']:.2f}s"
             )
         if "error" in size.get("end_to_end", {}):

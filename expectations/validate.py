@@ -179,10 +179,10 @@ def _suite(name: str) -> gx.ExpectationSuite:
 
 
 def _to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
-    # polars' own to_pandas() needs pyarrow, which this project does not install.
-    return pd.DataFrame(
-        {name: frame.get_column(name).to_list() for name in frame.columns}, columns=frame.columns
-    )
+    # Polars' own conversion (through Arrow): NumPy columns, strings as objects. Building the frame
+    # from Python lists instead made pandas store strings as Arrow arrays, whose row selections
+    # (GX takes one per row condition and metric) cost a fifth more of the suites' time.
+    return frame.to_pandas()
 
 
 def _result_format(key: str, columns: list[str]) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import time
 import types
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from importlib import metadata
@@ -263,13 +265,11 @@ def run(
             f"no --input given: loading the bundled sample corpus ({input}, {files} files) into {path}",
         )
     _check_writable(path)
-    from govtargets.flows import progress
-    from govtargets.flows.pipeline import (  # Prefect is slow to import: only for a run
-        default_reports,
-        pipeline,
-    )
+    from govtargets.flows import progress  # imports Prefect, which sets up its logging
 
-    reports_dir = reports or default_reports(path)
+    # The flow's module takes seconds to import (GX): it loads while the Prefect server starts.
+    loading = ThreadPoolExecutor(max_workers=1).submit(importlib.import_module, "govtargets.flows.pipeline")
+    reports_dir = reports or db.default_reports(path)
     _check_reports_folder(reports_dir)
     paths = {
         "input": str(input.resolve()),
@@ -284,7 +284,7 @@ def run(
             prefect_api() as temporary,
             progress.watching(display.update if display else lambda snapshot: None, log_queue),
         ):
-            summary = pipeline(
+            summary = loading.result().pipeline(
                 input_dir=str(input),
                 warehouse=str(path),
                 full_refresh=full_refresh,

@@ -45,7 +45,7 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "samples" / "corpus"
 REJECTED_SCHEMA = {
@@ -268,12 +268,6 @@ def publish_run(work: runfiles.RunFiles, changes: db.FileChanges) -> dict:
 
 
 # ------------------------------------------------------------------------------- helpers
-
-
-def default_reports(warehouse: Path) -> Path:
-    """reports/<warehouse file name>/ beside the warehouse: one Data Docs site per warehouse, so two
-    warehouses in one folder do not mix their runs in one site."""
-    return warehouse.parent / "reports" / warehouse.name
 
 
 def stop_on_structural_failures(failures: list[str], reports: Path, run_id: str, suite_results: list) -> None:
@@ -601,7 +595,7 @@ def pipeline(
     settings = Settings(
         input=Path(input_dir),
         warehouse=warehouse_path,
-        reports=Path(reports) if reports else default_reports(warehouse_path),
+        reports=Path(reports) if reports else db.default_reports(warehouse_path),
         full_refresh=full_refresh,
         batch_mb=batch_mb,
         manifest=Path(manifest) if manifest else None,
@@ -632,7 +626,7 @@ def run_pipeline(settings: Settings) -> dict:
         plan = plan_input_files(inventory.files, known, settings.full_refresh)
         progress.advance(plan.skipped)
         batches = plan_batches(files_to_read(inventory, plan), settings.batch_mb)
-        with batch_task_runner(settings) as batch_runner:
+        with batch_task_runner(settings, len(batches)) as batch_runner:
             # ingest + normalize, in parallel: texts wait in the run's folder, metadata stays here
             ingested = ingest(batches, batch_runner, work, settings.in_flight)
             not_read = not_read_rows(settings.input, inventory, plan)
@@ -670,8 +664,14 @@ def run_pipeline(settings: Settings) -> dict:
     return summary
 
 
-def batch_task_runner(settings: Settings) -> TaskRunner:
-    """The task runner for per-batch work, with the CLI's live display's log queue if it has one."""
+def batch_task_runner(settings: Settings, n_batches: int) -> TaskRunner:
+    """The task runner for per-batch work, with the CLI's live display's log queue if it has one.
+
+    A run of one batch (a file or a few, a re-run with little new) works in this process: a worker
+    process would first spend seconds importing what this one has already imported, for nothing
+    to run in parallel."""
+    if settings.runner == "process" and n_batches <= 1:
+        return ThreadPoolTaskRunner(max_workers=1)
     return task_runner(settings.runner, settings.dask_address, settings.workers, progress.worker_logs())
 
 

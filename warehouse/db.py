@@ -53,6 +53,12 @@ def warehouse_path(explicit: str | Path | None = None) -> Path:
     return Path(explicit or os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
 
 
+def default_reports(warehouse: Path) -> Path:
+    """reports/<warehouse file name>/ beside the warehouse: one Data Docs site per warehouse, so two
+    warehouses in one folder do not mix their runs in one site."""
+    return warehouse.parent / "reports" / warehouse.name
+
+
 def connect(
     path: Path,
     read_only: bool = False,
