@@ -10,6 +10,7 @@ and publishes the whole run in one transaction at the end.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import threading
@@ -173,6 +174,7 @@ def read_manifest(manifest: Path | None) -> pl.DataFrame | None:
 def ingest_batch(batch: FileBatch) -> Ingested:
     """Decode, normalize and describe each file; unusable files are recorded, not fatal."""
     logger = get_run_logger()
+    gc.collect()  # what this worker's previous batch left in reference cycles (see `taken`)
     db.pause_for_tests("ingest")
     rows, rejected = [], []
     for file in batch.paths:
@@ -234,6 +236,7 @@ def extract_and_validate_batch(
     """A batch of documents -> its records, validated, ready to stage (flows/batch.py, the same work
     as govtargets.extract()). One task, so that a batch's records cross between processes once, on
     their way to the writer."""
+    gc.collect()  # what this worker's previous batch left in reference cycles (see `taken`)
     return process_batch(documents, run_id, extractor_version)
 
 
@@ -284,7 +287,8 @@ def failed_run_name(run_id: str) -> str:
 
 def with_connection(work: runfiles.RunFiles, action):
     with runfiles.reporting_full_disk(work.folder):
-        con = db.connect(work.copy)  # the run's own copy, migrated when the run was recorded
+        # the run's own copy, migrated when the run was recorded; DuckDB's memory bounded (it spills)
+        con = db.connect(work.copy, config=db.RUN_MEMORY)
         try:
             db.attach_staging(con, work.staging)
             return action(con)
@@ -466,9 +470,20 @@ def in_order(batch_runner: TaskRunner, work, parameter_sets: Iterable[dict], in_
     for parameters in parameter_sets:  # lazily: a batch is read only when it is submitted
         pending.append(batch_runner.submit(work, parameters))
         if len(pending) >= in_flight:
-            yield pending.popleft().result()
+            yield taken(pending.popleft())
     while pending:
-        yield pending.popleft().result()
+        yield taken(pending.popleft())
+
+
+def taken(future):
+    """A finished task's result. A finished batch's frames stay referenced from cycles among
+    Prefect's futures and states until Python's cycle collector runs, which a few large objects
+    seldom trigger: collected here, once per batch, the flow's memory stays flat (1.1 instead of
+    2.1 GB at 80 MB, growing with the corpus)."""
+    result = future.result()
+    del future
+    gc.collect()
+    return result
 
 
 def ingest(

@@ -287,3 +287,18 @@ def test_an_empty_input_folder_is_a_run_that_loads_nothing(prefect_harness, tmp_
     (tmp_path / "empty").mkdir()
     summary = pipeline(input_dir=str(tmp_path / "empty"), warehouse=str(tmp_path / "w.duckdb"))
     assert (summary["files"], summary["documents"], summary["records"]) == (0, 0, 0)
+
+
+def test_a_run_of_one_batch_works_in_the_flows_process_and_more_batches_in_workers(tmp_path):
+    """Worker processes cost seconds of imports before their first task: a single batch does not
+    pay them. The runner and the number of workers come from the flow's parameters."""
+    from govtargets.flows.pipeline import Settings, batch_task_runner
+    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+    def settings(runner: str) -> Settings:
+        return Settings(tmp_path, tmp_path / "w.duckdb", tmp_path, False, 4.0, None, runner, 3, None)
+
+    assert isinstance(batch_task_runner(settings("process"), n_batches=1), ThreadPoolTaskRunner)
+    many = batch_task_runner(settings("process"), n_batches=2)
+    assert isinstance(many, ProcessPoolTaskRunner) and settings("process").in_flight == 6
+    assert type(batch_task_runner(settings("dask"), n_batches=1)).__name__ == "DaskTaskRunner"

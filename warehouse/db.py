@@ -26,6 +26,10 @@ from govtargets.transforms import vocabulary
 SQL_DIR = Path(__file__).parent / "sql"
 DEFAULT_WAREHOUSE = Path("data") / "govtargets.duckdb"
 WAREHOUSE_ENV = "GOVTARGETS_WAREHOUSE"
+# What DuckDB may hold in memory while a run stages and publishes (by default it takes up to 80% of
+# the machine's memory, so a run's one publish transaction grew with the corpus); beyond this it
+# writes to a temporary folder beside the run's copy of the warehouse.
+RUN_MEMORY = {"memory_limit": "1GB"}
 # Tables whose rows belong to one document: replaced together when the document is reloaded.
 PER_DOCUMENT_TABLES = (
     "targets",
