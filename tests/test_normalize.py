@@ -124,6 +124,11 @@ def test_normalization_is_idempotent(text):
         ("相当“不简单的”。0 s5 T6 T, z7 [2 R- z, s3 [5 ?", "相当“不简单的”。"),
         ("2017年工作总体要求8 \\4 x- D: N) T9 g/ n' w7 A9 o) h", "2017年工作总体要求"),
         ("PM2.5 and GDP in the end", "PM2.5 and GDP in the end"),
+        # a year and date in Chinese digits (zero as 〇, ○ or 零); counts of years in words stay
+        ("——二〇二三年一月十二日在市第十七届人民代表大会", "——2023年1月12日在市第十七届人民代表大会"),
+        ("二○一九年工作回顾", "2019年工作回顾"),
+        ("二零二零年十二月", "2020年12月"),
+        ("过去二十年,一千二百年", "过去二十年,一千二百年"),
     ],
 )
 def test_web_copy_noise(raw, normalized):

@@ -12,6 +12,7 @@ import unicodedata
 from functools import lru_cache
 
 from govtargets.transforms.decode import to_simplified
+from govtargets.transforms.numbers import parse_chinese_numeral
 from govtargets.transforms.vocabulary import rows
 
 # Full-width ASCII (U+FF01..U+FF5E), the ideographic and the no-break space fold to ASCII so numbers parse
@@ -80,6 +81,44 @@ INLINE_SECTION = re.compile(
 # (the digit test comes first: it fails at most positions, and the order of zero-width tests at
 # one position does not change what matches)
 INLINE_ITEM = re.compile(rf"(?=\d{{1,2}}\.[{HAN}])(?<=[。;){HAN}])(?<!第)")
+
+
+# A year written in Chinese digits ("二〇二三年", "一九九八年", "二○二三年" with a white circle or a
+# letter O for the zero), and the month and day after it: in digits, as every time cue reads dates.
+# Only four digit characters that start 19 or 20 and end before 年 are a year, so counts in words
+# ("二十年", "一千二百年") stay.
+ZERO_FORMS = "〇○零Oo"
+CHINESE_DIGITS = f"{ZERO_FORMS}一二三四五六七八九"
+CHINESE_YEAR = re.compile(
+    rf"(?<![{CHINESE_DIGITS}十百千万])(?P<year>(?:一九|二[{ZERO_FORMS}])[{CHINESE_DIGITS}]{{2}})年"
+    r"(?:(?P<month>[一二三四五六七八九十]{1,2})月(?:(?P<day>[一二三四五六七八九十]{1,3})日)?)?"
+)
+
+
+def _digit(character: str) -> str:
+    return "0" if character in ZERO_FORMS else str(int(parse_chinese_numeral(character)))
+
+
+def _in_digits(numeral: str | None, largest: int) -> str | None:
+    value = parse_chinese_numeral(numeral) if numeral else None
+    return str(int(value)) if value and 1 <= value <= largest else None
+
+
+def _date_in_digits(found: re.Match) -> str:
+    date = "".join(map(_digit, found["year"])) + "年"
+    month = _in_digits(found["month"], 12)
+    if found["month"] and month is None:
+        return date + found.group()[5:]  # not a month ("二〇二三年十五月"): only the year is read
+    if month:
+        date += month + "月"
+        day = _in_digits(found["day"], 31)
+        if found["day"]:
+            date += f"{day}日" if day else found["day"] + "日"
+    return date
+
+
+def chinese_dates_in_digits(text: str) -> str:
+    return CHINESE_YEAR.sub(_date_in_digits, text) if "年" in text else text
 
 
 def fold_width(text: str) -> str:
@@ -194,6 +233,7 @@ def normalize_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text.replace("\ufeff", ""))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = strip_pinyin_glosses(fold_variants(to_simplified(fold_width(unescape_entities(text)))))
+    text = chinese_dates_in_digits(text)
     text = strip_forum_junk(text)  # before tidy_spacing glues the junk's digits to the text
     # The layout steps feed each other (removing markup exposes spaces, joining lines exposes
     # inline numbering), so they run until nothing changes: at most a few passes in practice.
