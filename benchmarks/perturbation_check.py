@@ -19,8 +19,9 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-import govtargets
 import opencc
+
+import govtargets
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC_DIRS = (ROOT / "samples" / "eval" / "docs", ROOT / "samples" / "corpus")
@@ -96,12 +97,18 @@ def spaces_in_sentences(text: str) -> str:
 
 def unnumbered(text: str) -> str:
     """Paragraphs and headings without their enumerators."""
-    return re.sub(r"(?m)^(\s*)(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.、](?!\d))", r"\1", text)
+    return re.sub(
+        r"(?m)^(\s*)(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.、](?!\d))",
+        r"\1",
+        text,
+    )
 
 
 def _level1_heading(style: Callable[[str], str]) -> Callable[[str], str]:
     def run(text: str) -> str:
-        return re.sub(r"(?m)^(\s*)([一二三四五六七八九十]+)、", lambda m: m.group(1) + style(m.group(2)), text)
+        return re.sub(
+            r"(?m)^(\s*)([一二三四五六七八九十]+)、", lambda m: m.group(1) + style(m.group(2)), text
+        )
 
     return run
 
@@ -113,7 +120,9 @@ def _cn_to_int(numeral: str) -> int:
         return 10 + CN_NUMS.index(numeral[1]) + 1
     if len(numeral) == 1:
         return CN_NUMS.index(numeral) + 1
-    return (CN_NUMS.index(numeral[0]) + 1) * 10 + (CN_NUMS.index(numeral[-1]) + 1 if numeral[-1] != "十" else 0)
+    return (CN_NUMS.index(numeral[0]) + 1) * 10 + (
+        CN_NUMS.index(numeral[-1]) + 1 if numeral[-1] != "十" else 0
+    )
 
 
 def chinese_year(text: str) -> str:
