@@ -73,6 +73,23 @@ def heading_level(line: str) -> int | None:
     return None
 
 
+def enumerator_level(line: str) -> int | None:
+    """The level of the enumerator a line opens with (HEADING_LEVELS), None for an unnumbered line."""
+    return next((level for level, pattern in HEADING_LEVELS if pattern.match(line)), None)
+
+
+def document_levels(lines: list[Line]) -> dict[int, int]:
+    """Enumerator level -> the level it has in this document. A document's outermost sections
+    use the enumerator style that comes first: a copy that numbers its parts "1." and their
+    sections "(一)", or "(一)" and "一、", nests them in that order, not in the usual one."""
+    order: list[int] = []
+    for line in lines:
+        level = enumerator_level(line.text)
+        if level is not None and level not in order and heading_level(line.text) is not None:
+            order.append(level)
+    return dict(zip(order, sorted(order), strict=True))
+
+
 def heading_title(line: str) -> str:
     first_sentence = FULL_STOP.split(line, maxsplit=1)[0]
     return first_sentence[:60]
@@ -288,10 +305,14 @@ def sentences(text: str, doc_type: str | None, plan_year: int | None) -> list[di
     section's cue, and the last time cue of the earlier sentences of their paragraph)."""
     out: list[dict] = []
     path: list[Heading] = []
-    for paragraph, line in enumerate(split_lines(text)):
+    lines = split_lines(text)
+    levels = document_levels(lines)
+    for paragraph, line in enumerate(lines):
         if not line.text:
             continue
         level = heading_level(line.text)
+        if level is not None:
+            level = levels.get(enumerator_level(line.text), level)
         if level is not None:
             path = _enter_heading(path, line.text, level, plan_year)
         section_cue = next((heading.cue for heading in reversed(path) if heading.cue), None)
