@@ -145,3 +145,21 @@ def test_labelled_items_of_a_bullet_summary_stay_lines():
 
 def test_variant_characters_opencc_keeps_are_folded():
     assert normalize_text("陜西省第十三屆人民代表大會") == "陕西省第十三届人民代表大会"
+
+
+def test_a_hard_wrapped_page_is_joined_into_its_paragraphs():
+    paragraph = (
+        "过去一年,全市地区生产总值增长5.8%,一般公共预算收入增长7.3%,城镇新增就业6.1万人,"
+        "新改扩建中小学校、幼儿园53所,新增学位3.65万个,招聘教师2930人,社保参保扩面17.7万人。"
+    )
+    # wrapped every 25 characters: the lines of the wrap width would each pass for a heading
+    wrapped = "\n".join(paragraph[i : i + 25] for i in range(0, len(paragraph), 25))
+    heading = "二、2024年重点工作安排"
+    assert normalize_text(f"{wrapped}\n{heading}\n{wrapped}").split("\n") == [paragraph, heading, paragraph]
+    # a list whose items are about one length is no wrap: items that do not agree in length stay lines
+    items = [
+        "●实施新旧动能转换重大项目工程,始终保持项目库存",
+        "●坚持亩均论英雄,把好项目质量关",
+        "●建立项目高效落地保障机制",
+    ]
+    assert normalize_text("\n".join(items * 3)).split("\n") == [item[1:] for item in items * 3]

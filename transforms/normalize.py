@@ -208,6 +208,56 @@ def rejoin_broken_lines(text: str) -> str:
     return "\n".join(paragraphs)
 
 
+# A page copied with its hard wraps (a line every ~30 characters): most lines have one length,
+# the wrap width. Such a line that does not end a sentence goes on in the next line, even when
+# that line is short (the rest of the paragraph) and would otherwise pass for a heading.
+MIN_WRAPPED_LINES = 6
+WRAPPED_SHARE = 0.4  # of the lines of some length: lines of one paragraph per line never agree so
+WRAP_SLACK = 2  # columns a wrap leaves free where a number or word did not fit
+
+
+def _columns(line: str) -> int:
+    """Display width: a CJK character takes two columns, an ASCII one one."""
+    return sum(1 if ord(char) < 0x1100 else 2 for char in line)
+
+
+def wrap_width(lines: list[str]) -> tuple[int, int] | None:
+    """(measure, width) of the hard wrap most lines share, measure 0 in characters, 1 in
+    display columns; None for text with one paragraph per line."""
+    long = [line for line in lines if len(line) >= MIN_BROKEN_LINE // 2]
+    if len(long) < MIN_WRAPPED_LINES:
+        return None
+    best = None
+    for measure, size in enumerate((len, _columns)):
+        sizes = [size(line) for line in long]
+        width = max(set(sizes), key=sizes.count)
+        share = sum(width - WRAP_SLACK <= n <= width for n in sizes) / len(sizes)
+        wide_enough = width >= MIN_BROKEN_LINE * (1 + measure)  # narrower lines are headings or items
+        if wide_enough and share >= WRAPPED_SHARE and (best is None or share > best[0]):
+            best = (share, measure, width)
+    return best[1:] if best else None
+
+
+def join_hard_wraps(text: str) -> str:
+    """Lines of a hard-wrapped page joined into their paragraphs (before markup is removed: a
+    line opening with a bullet, a heading marker or an enumerator starts a block of its own)."""
+    lines = [line.strip() for line in text.split("\n")]
+    wrap = wrap_width([line for line in lines if line])
+    if wrap is None:
+        return text
+    measure, width = wrap
+    size = (len, _columns)[measure]
+    out: list[str] = []
+    for line in lines:
+        previous = out[-1] if out else ""
+        fills = previous and size(previous) >= width - WRAP_SLACK and not SENTENCE_END.search(previous)
+        if fills and line and not MARKUP.match(line) and not ENUMERATOR.match(line):
+            out[-1] += line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def tidy_spacing(text: str) -> str:
     if " " not in text and "\t" not in text:
         return text  # both patterns need a space or tab; normalized text often has none
@@ -234,8 +284,9 @@ def normalize_text(text: str) -> str:
     """Raw decoded text -> the canonical text every later stage works on (idempotent)."""
     text = unicodedata.normalize("NFC", text.replace("\ufeff", ""))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = strip_pinyin_glosses(fold_variants(to_simplified(fold_width(unescape_entities(text)))))
-    text = chinese_dates_in_digits(text)
+    text = fold_variants(to_simplified(fold_width(unescape_entities(text))))
+    # wraps first: a page can wrap inside a pinyin gloss ("预(y\nù)算")
+    text = chinese_dates_in_digits(strip_pinyin_glosses(join_hard_wraps(text)))
     text = strip_forum_junk(text)  # before tidy_spacing glues the junk's digits to the text
     # The layout steps feed each other (removing markup exposes spaces, joining lines exposes
     # inline numbering), so they run until nothing changes: at most a few passes in practice.
