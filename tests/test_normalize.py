@@ -129,6 +129,16 @@ def test_normalization_is_idempotent(text):
         ("二○一九年工作回顾", "2019年工作回顾"),
         ("二零二零年十二月", "2020年12月"),
         ("过去二十年,一千二百年", "过去二十年,一千二百年"),
+        # spaces a web layout leaves before punctuation and pinyin glosses
+        (
+            "赤字率 拟按3%安排 ,该延续的延续 ;税费优惠 : 对现行",
+            "赤字率拟按3%安排,该延续的延续;税费优惠:对现行",
+        ),
+        ("增长 (zhǎng)6.5%", "增长6.5%"),
+        ("the end, of it: PM2.5 and GDP", "the end, of it: PM2.5 and GDP"),
+        # a thousands separator is no clause end; a full-width comma between numbers is
+        ("落实1,000个项目,完成投资1,234.5亿元", "落实1000个项目,完成投资1234.5亿元"),
+        ("增长3%,100个项目开工,排名第3，100家企业", "增长3%,100个项目开工,排名第3,100家企业"),
     ],
 )
 def test_web_copy_noise(raw, normalized):

@@ -25,7 +25,7 @@ TONE_MARKS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 # A pinyin gloss after a character: "報(bào)告", "國(guó)務(wù)院". At least one tone mark is
 # required so that "(GDP)" or "(PM2.5)" survive.
 PINYIN_GLOSS = re.compile(
-    rf"(?<=[\u4e00-\u9fff])\((?=[a-zü{TONE_MARKS} ]*[{TONE_MARKS}])[a-zü{TONE_MARKS} ]{{1,30}}\)"
+    rf"(?<=[\u4e00-\u9fff])[ \t]*\((?=[a-zü{TONE_MARKS} ]*[{TONE_MARKS}])[a-zü{TONE_MARKS} ]{{1,30}}\)"
 )
 
 MD_HEADING = re.compile(r"^\s*(?:#{1,6}\s*)+")
@@ -64,8 +64,12 @@ DOUBLED_PUNCT = re.compile(r"([,。;:、!?])(?:\s*\1)+")
 # Spaces that web copying and hard wraps leave beside numbers and Chinese ("达 12.82 万亿元",
 # "同 比增长", "百强区 (县)"); a space between two digits stays, since it separates numbers
 # ("2021-07-28 08:33:05"), and a decimal split by a space is mended on its own (SPACED_DECIMAL).
+# Full-width clause punctuation is ASCII by now ("，" -> ","), so its ASCII forms count as punctuation
+# ("赤字率 ,", "税费优惠 :").
+CLAUSE_PUNCT = ",;:!?"
 SPACE_AROUND_NUMBER = re.compile(
-    rf"(?<=[\d%{HAN}{CJK_PUNCT}()])[ \t]+(?=[%{HAN}{CJK_PUNCT}()])|(?<=[%{HAN}{CJK_PUNCT}()])[ \t]+(?=\d)"
+    rf"(?<=[\d%{HAN}{CJK_PUNCT}{CLAUSE_PUNCT}()])[ \t]+(?=[%{HAN}{CJK_PUNCT}{CLAUSE_PUNCT}()])"
+    rf"|(?<=[%{HAN}{CJK_PUNCT}{CLAUSE_PUNCT}()])[ \t]+(?=\d)"
 )
 # "6835. 27亿元", "增长5 .2%", "6. 2‰": one number that a line wrap or a copy split.
 SPACED_DECIMAL = re.compile(r"(?<=\d)(?:[ \t]+\.[ \t]*|\.[ \t]+)(?=\d)")
@@ -121,6 +125,16 @@ def _date_in_digits(found: re.Match) -> str:
 
 def chinese_dates_in_digits(text: str) -> str:
     return CHINESE_YEAR.sub(_date_in_digits, text) if "年" in text else text
+
+
+# A thousands separator ("1,234.5亿元", "12,000个"): an ASCII comma before three digits that end a
+# number. It goes, so that no clause ends inside a number; a full-width comma ("3，100") is always
+# punctuation and stays.
+THOUSANDS_SEPARATOR = re.compile(r"(?<=\d),(?=\d{3}(?![\d]))")
+
+
+def drop_thousands_separators(text: str) -> str:
+    return THOUSANDS_SEPARATOR.sub("", text) if "," in text else text
 
 
 def fold_width(text: str) -> str:
@@ -284,7 +298,7 @@ def normalize_text(text: str) -> str:
     """Raw decoded text -> the canonical text every later stage works on (idempotent)."""
     text = unicodedata.normalize("NFC", text.replace("\ufeff", ""))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = fold_variants(to_simplified(fold_width(unescape_entities(text))))
+    text = fold_variants(to_simplified(fold_width(drop_thousands_separators(unescape_entities(text)))))
     # wraps first: a page can wrap inside a pinyin gloss ("预(y\nù)算")
     text = chinese_dates_in_digits(strip_pinyin_glosses(join_hard_wraps(text)))
     text = strip_forum_junk(text)  # before tidy_spacing glues the junk's digits to the text
