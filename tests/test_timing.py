@@ -67,6 +67,9 @@ PLAN = Cue("context", TARGET, 2024, "year")
         ("刚刚过去的一年,粮食产量达到486亿斤。", (ACHIEVEMENT, 2023)),
         # 比上年 is a comparison, not a time (its kind word says a result)
         ("地区生产总值比上年增长8%。", (ACHIEVEMENT, 2023)),
+        ("地区生产总值较去年增长8%。", (ACHIEVEMENT, 2023)),
+        ("地区生产总值比上一年增长8%。", (ACHIEVEMENT, 2023)),
+        ("地区生产总值与去年相比增长8%。", (ACHIEVEMENT, 2023)),
         # the plan year
         ("今年经济社会发展主要预期目标:地区生产总值增长5%以上。", (TARGET, 2024)),
         ("年内新建学校5所。", (TARGET, 2024)),
@@ -87,6 +90,7 @@ def test_time_cues_of_the_clause(sentence, expected):
         # averages and streaks have no single year
         ("国内生产总值五年年均增长5.2%。", (ACHIEVEMENT, None)),
         ("粮食产量连年稳定在1.3万亿斤以上。", (ACHIEVEMENT, None)),
+        ("地区生产总值年平均增长6%。", (ACHIEVEMENT, None)),
         ("城镇新增就业连续15年超过1万人。", (ACHIEVEMENT, None)),
         # but only in their own clause
         ("连续15年蝉联第一,城镇新增就业1万人。", (ACHIEVEMENT, 2023)),
@@ -217,6 +221,8 @@ def test_heading_cues(title, parent, expected):
         "截至9月底累计办理业务1.3万件",
         "截至今年6月末贷款余额增长8%",
         "今年以来新增市场主体2.1万户",
+        "截至目前累计完成投资120亿元",
+        "到目前为止完成投资120亿元",
     ],
 )
 def test_partial_year_markers_in_the_clause(evidence):
