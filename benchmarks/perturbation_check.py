@@ -163,6 +163,31 @@ def _range(dash: str) -> Callable[[str], str]:
     return run
 
 
+# The first line of a report's plan part ("二、2024年重点工作安排", "2021年目标"): a line that opens
+# with an enumerator or a year and names the plan.
+PLAN_PART = re.compile(
+    r"(?m)^\s*(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+部分\s*)?(?:(?:19|20)\d{2}年|今年)"
+    r"[^\n。]{0,12}(?:工作安排|工作任务|重点工作|目标任务|总体要求|主要预期目标|目标)[^\n。]{0,12}$"
+)
+
+
+def _parts(text: str) -> tuple[str, str] | None:
+    found = PLAN_PART.search(text)
+    return (text[: found.start()], text[found.start() :]) if found and found.start() > 200 else None
+
+
+def review_only(text: str) -> str:
+    """The report cut after its review (a copy that stops there): only lost records are expected."""
+    parts = _parts(text)
+    return parts[0] if parts else text
+
+
+def plan_first(text: str) -> str:
+    """The plan part before the review (a news story that leads with the targets)."""
+    parts = _parts(text)
+    return parts[1].rstrip("\n") + "\n" + parts[0] if parts else text
+
+
 PERTURBATIONS: dict[str, Callable[[str], str]] = {
     "s2t": _convert("s2t"),
     "s2tw": _convert("s2twp"),
@@ -190,6 +215,8 @@ PERTURBATIONS: dict[str, Callable[[str], str]] = {
     "range_tilde": _range("~"),
     "range_zhi": _range("至"),
     "range_dao": _range("到"),
+    "review_only": review_only,
+    "plan_first": plan_first,
 }
 
 

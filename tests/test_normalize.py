@@ -155,6 +155,8 @@ def test_labelled_items_of_a_bullet_summary_stay_lines():
 
 def test_variant_characters_opencc_keeps_are_folded():
     assert normalize_text("陜西省第十三屆人民代表大會") == "陕西省第十三届人民代表大会"
+    # Hong Kong standard forms (OpenCC s2hk) that t2s keeps
+    assert normalize_text("新建村衞生室220家,工作枱") == "新建村卫生室220家,工作台"
 
 
 def test_a_hard_wrapped_page_is_joined_into_its_paragraphs():
