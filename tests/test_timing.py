@@ -60,6 +60,10 @@ PLAN = Cue("context", TARGET, 2024, "year")
         # target years
         ("到2026年,全市生产总值达到2.5万亿元。", (TARGET, 2026)),
         ("2025年前建成5G基站1万个。", (TARGET, 2025)),
+        # before the plan year: what was reached by then, or what a set is ("2000年前建成的")
+        ("到2023年底,全市城镇化率达到60%。", (ACHIEVEMENT, 2023)),
+        ("截至2023年底,累计建成5G基站1.2万个。", (ACHIEVEMENT, 2023)),
+        ("2000年前建成的老旧小区全部改造,新建管网300公里。", (TARGET, 2024)),
         # the year before the plan year
         ("去年,全市城镇新增就业6.1万人。", (ACHIEVEMENT, 2023)),
         ("过去一年,江苏地区生产总值达12.82万亿元。", (ACHIEVEMENT, 2023)),

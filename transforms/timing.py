@@ -206,7 +206,11 @@ def _meaning(cls: str, groups: dict[str, str | None], plan_year: int | None) -> 
     if cls == "base_year":
         return None
     if cls == "by_year":
-        return Cue(cls, TARGET, int(groups["year"]), YEAR)
+        year = int(groups["year"])
+        return Cue(cls, _time_kind(year, plan_year) or TARGET, year, YEAR)
+    if cls == "before_year":
+        year = int(groups["year"])
+        return None if plan_year and year < plan_year else Cue(cls, TARGET, year, YEAR)
     if cls == "year":
         year = int(groups["year"])
         return Cue(cls, _time_kind(year, plan_year), year, YEAR)
