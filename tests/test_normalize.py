@@ -136,6 +136,9 @@ def test_normalization_is_idempotent(text):
         ),
         ("增长 (zhǎng)6.5%", "增长6.5%"),
         ("the end, of it: PM2.5 and GDP", "the end, of it: PM2.5 and GDP"),
+        # percentages in words
+        ("国内生产总值增长百分之五左右,失业率百分之五点五", "国内生产总值增长5%左右,失业率5.5%"),
+        ("百分之九十以上,千分之三,三分之一", "90%以上,3‰,三分之一"),
         # a thousands separator is no clause end; a full-width comma between numbers is
         ("落实1,000个项目,完成投资1,234.5亿元", "落实1000个项目,完成投资1234.5亿元"),
         ("增长3%,100个项目开工,排名第3，100家企业", "增长3%,100个项目开工,排名第3,100家企业"),

@@ -137,6 +137,26 @@ def drop_thousands_separators(text: str) -> str:
     return THOUSANDS_SEPARATOR.sub("", text) if "," in text else text
 
 
+# A percentage in words, as transcripts and news copies write them ("增长百分之五左右", "百分之五点五",
+# "千分之三"): in digits, so the figure has its unit and its bound word ("5%左右").
+PERCENT_IN_WORDS = re.compile(
+    r"(?P<per>百分之|千分之)(?P<whole>[零〇一二两三四五六七八九十百]+)(?:点(?P<fraction>[零〇一二三四五六七八九]+))?"
+)
+PER_SIGN = {"百分之": "%", "千分之": "‰"}
+
+
+def _percent_in_digits(found: re.Match) -> str:
+    whole = parse_chinese_numeral(found["whole"])
+    if whole is None:
+        return found.group()
+    fraction = "".join(_digit(character) for character in found["fraction"] or "")
+    return f"{int(whole)}{'.' + fraction if fraction else ''}{PER_SIGN[found['per']]}"
+
+
+def percents_in_digits(text: str) -> str:
+    return PERCENT_IN_WORDS.sub(_percent_in_digits, text) if "分之" in text else text
+
+
 def fold_width(text: str) -> str:
     # str.translate looks every character of Chinese text up in the table; the regex finds the
     # few full-width ones (a few percent) in C, ~3x faster overall
@@ -300,7 +320,7 @@ def normalize_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = fold_variants(to_simplified(fold_width(drop_thousands_separators(unescape_entities(text)))))
     # wraps first: a page can wrap inside a pinyin gloss ("预(y\nù)算")
-    text = chinese_dates_in_digits(strip_pinyin_glosses(join_hard_wraps(text)))
+    text = percents_in_digits(chinese_dates_in_digits(strip_pinyin_glosses(join_hard_wraps(text))))
     text = strip_forum_junk(text)  # before tidy_spacing glues the junk's digits to the text
     # The layout steps feed each other (removing markup exposes spaces, joining lines exposes
     # inline numbering), so they run until nothing changes: at most a few passes in practice.
