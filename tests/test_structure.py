@@ -34,6 +34,13 @@ def test_sections_decide_review_or_plan_and_their_year():
     assert kinds["各位代表:"][0] == "other"
 
 
+def test_a_dateline_is_no_dated_section():
+    text = "2023年1月12日 09:30 来源:本报\n2020年,德州这六个方面全力攻坚\n地区生产总值增长6%。"
+    rows = sentences(text, "news_summary", 2020)
+    kinds = {r["sentence"]: (r["section_kind"], r["section_year"]) for r in rows}
+    assert kinds["地区生产总值增长6%。"] == ("other", None)  # not a 2023 review
+
+
 @pytest.mark.parametrize(
     ("part", "section"),
     [

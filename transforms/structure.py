@@ -288,7 +288,7 @@ def _enter_heading(path: list[Heading], line: str, level: int, plan_year: int | 
     title = heading_title(line)
     kept = [heading for heading in path if heading.level < level]
     parent = next((heading.cue for heading in reversed(kept) if heading.cue), None)
-    cue = heading_cue(title, plan_year, parent)
+    cue = None if DAY_DATE.search(title) else heading_cue(title, plan_year, parent)
     numbered = any(pattern.match(line) for _, pattern in HEADING_LEVELS)
     if not numbered and (cue is None or not cue.tells_time):
         # a topic line ("粮食单产创历史新高") does not end the dated list it stands in
@@ -296,6 +296,11 @@ def _enter_heading(path: list[Heading], line: str, level: int, plan_year: int | 
         cue = sibling.cue if sibling else cue
     return [*kept, Heading(level, title, cue, numbered)]
 
+
+# A date with its day ("2023年1月12日 09:30 来源:本报", "——2024年1月8日在…会议上", "2021-07-28"):
+# the line of a page's dateline or a report's delivery, whose year is when it was written, not the
+# time of the figures under it (the document's plan year reads such dates: timing.detect_plan_year).
+DAY_DATE = re.compile(r"(?:19|20)\d{2}(?:年\d{1,2}月\d{1,2}日|[-/.]\d{1,2}[-/.]\d{1,2})")
 
 SECTION_KIND = {ACHIEVEMENT: "review", TARGET: "plan"}
 
