@@ -323,6 +323,9 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
             "全员劳动生产率每人9.6万元,比上年增加0.56万元。",
             [("全员劳动生产率", 9.6, "万元", "", None), ("全员劳动生产率", 0.56, "万元", "", None)],
         ),
+        # nor is a part of the year (the record's period says it)
+        ("1—4月份城镇新增就业1.77万人。", [("城镇新增就业", 1.77, "万人", "", None)]),
+        ("前三季度地区生产总值增长4.5%。", [("地区生产总值", 4.5, "%", "", None)]),
         # synonyms of 比上年 are no part of the indicator either
         (
             "粮食产量达到60万吨,较去年增加2万吨。",
