@@ -124,6 +124,24 @@ def test_normalization_is_idempotent(text):
         ("相当“不简单的”。0 s5 T6 T, z7 [2 R- z, s3 [5 ?", "相当“不简单的”。"),
         ("2017年工作总体要求8 \\4 x- D: N) T9 g/ n' w7 A9 o) h", "2017年工作总体要求"),
         ("PM2.5 and GDP in the end", "PM2.5 and GDP in the end"),
+        # a year and date in Chinese digits (zero as 〇, ○ or 零); counts of years in words stay
+        ("——二〇二三年一月十二日在市第十七届人民代表大会", "——2023年1月12日在市第十七届人民代表大会"),
+        ("二○一九年工作回顾", "2019年工作回顾"),
+        ("二零二零年十二月", "2020年12月"),
+        ("过去二十年,一千二百年", "过去二十年,一千二百年"),
+        # spaces a web layout leaves before punctuation and pinyin glosses
+        (
+            "赤字率 拟按3%安排 ,该延续的延续 ;税费优惠 : 对现行",
+            "赤字率拟按3%安排,该延续的延续;税费优惠:对现行",
+        ),
+        ("增长 (zhǎng)6.5%", "增长6.5%"),
+        ("the end, of it: PM2.5 and GDP", "the end, of it: PM2.5 and GDP"),
+        # percentages in words
+        ("国内生产总值增长百分之五左右,失业率百分之五点五", "国内生产总值增长5%左右,失业率5.5%"),
+        ("百分之九十以上,千分之三,三分之一", "90%以上,3‰,三分之一"),
+        # a thousands separator is no clause end; a full-width comma between numbers is
+        ("落实1,000个项目,完成投资1,234.5亿元", "落实1000个项目,完成投资1234.5亿元"),
+        ("增长3%,100个项目开工,排名第3，100家企业", "增长3%,100个项目开工,排名第3,100家企业"),
     ],
 )
 def test_web_copy_noise(raw, normalized):
@@ -140,3 +158,23 @@ def test_labelled_items_of_a_bullet_summary_stay_lines():
 
 def test_variant_characters_opencc_keeps_are_folded():
     assert normalize_text("陜西省第十三屆人民代表大會") == "陕西省第十三届人民代表大会"
+    # Hong Kong standard forms (OpenCC s2hk) that t2s keeps
+    assert normalize_text("新建村衞生室220家,工作枱") == "新建村卫生室220家,工作台"
+
+
+def test_a_hard_wrapped_page_is_joined_into_its_paragraphs():
+    paragraph = (
+        "过去一年,全市地区生产总值增长5.8%,一般公共预算收入增长7.3%,城镇新增就业6.1万人,"
+        "新改扩建中小学校、幼儿园53所,新增学位3.65万个,招聘教师2930人,社保参保扩面17.7万人。"
+    )
+    # wrapped every 25 characters: the lines of the wrap width would each pass for a heading
+    wrapped = "\n".join(paragraph[i : i + 25] for i in range(0, len(paragraph), 25))
+    heading = "二、2024年重点工作安排"
+    assert normalize_text(f"{wrapped}\n{heading}\n{wrapped}").split("\n") == [paragraph, heading, paragraph]
+    # a list whose items are about one length is no wrap: items that do not agree in length stay lines
+    items = [
+        "●实施新旧动能转换重大项目工程,始终保持项目库存",
+        "●坚持亩均论英雄,把好项目质量关",
+        "●建立项目高效落地保障机制",
+    ]
+    assert normalize_text("\n".join(items * 3)).split("\n") == [item[1:] for item in items * 3]

@@ -34,6 +34,36 @@ def test_sections_decide_review_or_plan_and_their_year():
     assert kinds["各位代表:"][0] == "other"
 
 
+def test_a_dateline_is_no_dated_section():
+    text = "2023年1月12日 09:30 来源:本报\n2020年,德州这六个方面全力攻坚\n地区生产总值增长6%。"
+    rows = sentences(text, "news_summary", 2020)
+    kinds = {r["sentence"]: (r["section_kind"], r["section_year"]) for r in rows}
+    assert kinds["地区生产总值增长6%。"] == ("other", None)  # not a 2023 review
+
+
+@pytest.mark.parametrize(
+    ("part", "section"),
+    [
+        # a document's outermost sections use the enumerator that comes first, whatever its style
+        ("一、{}", "(一)"),
+        ("第一部分 {}", "一、"),
+        ("1.{}", "(一)"),
+        ("(一){}", "1."),
+    ],
+)
+def test_sections_nest_in_the_order_of_the_documents_enumerators(part, section):
+    review, plan = (
+        part.format("2023年工作回顾"),
+        part.replace("一", "二").replace("1", "2").format("2024年重点工作安排"),
+    )
+    text = f"各位代表:\n{review}\n{section}经济运行承压稳进。地区生产总值增长6%。\n{plan}\n{section}持续推动经济以进促稳。"
+    kinds = {
+        r["sentence"]: (r["section_kind"], r["section_year"]) for r in sentences(text, "work_report", 2024)
+    }
+    assert kinds["地区生产总值增长6%。"] == ("review", 2023)
+    assert kinds[f"{section}持续推动经济以进促稳。"] == ("plan", 2024)
+
+
 @pytest.mark.parametrize(
     ("head", "expected"),
     [

@@ -60,6 +60,10 @@ PLAN = Cue("context", TARGET, 2024, "year")
         # target years
         ("到2026年,全市生产总值达到2.5万亿元。", (TARGET, 2026)),
         ("2025年前建成5G基站1万个。", (TARGET, 2025)),
+        # before the plan year: what was reached by then, or what a set is ("2000年前建成的")
+        ("到2023年底,全市城镇化率达到60%。", (ACHIEVEMENT, 2023)),
+        ("截至2023年底,累计建成5G基站1.2万个。", (ACHIEVEMENT, 2023)),
+        ("2000年前建成的老旧小区全部改造,新建管网300公里。", (TARGET, 2024)),
         # the year before the plan year
         ("去年,全市城镇新增就业6.1万人。", (ACHIEVEMENT, 2023)),
         ("过去一年,江苏地区生产总值达12.82万亿元。", (ACHIEVEMENT, 2023)),
@@ -67,6 +71,9 @@ PLAN = Cue("context", TARGET, 2024, "year")
         ("刚刚过去的一年,粮食产量达到486亿斤。", (ACHIEVEMENT, 2023)),
         # 比上年 is a comparison, not a time (its kind word says a result)
         ("地区生产总值比上年增长8%。", (ACHIEVEMENT, 2023)),
+        ("地区生产总值较去年增长8%。", (ACHIEVEMENT, 2023)),
+        ("地区生产总值比上一年增长8%。", (ACHIEVEMENT, 2023)),
+        ("地区生产总值与去年相比增长8%。", (ACHIEVEMENT, 2023)),
         # the plan year
         ("今年经济社会发展主要预期目标:地区生产总值增长5%以上。", (TARGET, 2024)),
         ("年内新建学校5所。", (TARGET, 2024)),
@@ -87,6 +94,7 @@ def test_time_cues_of_the_clause(sentence, expected):
         # averages and streaks have no single year
         ("国内生产总值五年年均增长5.2%。", (ACHIEVEMENT, None)),
         ("粮食产量连年稳定在1.3万亿斤以上。", (ACHIEVEMENT, None)),
+        ("地区生产总值年平均增长6%。", (ACHIEVEMENT, None)),
         ("城镇新增就业连续15年超过1万人。", (ACHIEVEMENT, None)),
         # but only in their own clause
         ("连续15年蝉联第一,城镇新增就业1万人。", (ACHIEVEMENT, 2023)),
@@ -122,6 +130,9 @@ def test_spans_of_several_years(sentence, reached, expected):
         ("地区生产总值同比增长3%。", ACHIEVEMENT),
         ("较好完成了全年目标任务,全市生产总值增长8%。", ACHIEVEMENT),
         ("预计全市地区生产总值增长6%。", ACHIEVEMENT),
+        # where nothing before says it, a kind word later in the sentence does
+        ("地区生产总值3500亿元,比上年增长5.5%。", ACHIEVEMENT),
+        ("新增城镇就业1万人,力争完成全年目标。", TARGET),
     ],
 )
 def test_kind_words_without_a_time(sentence, expected):
@@ -217,6 +228,8 @@ def test_heading_cues(title, parent, expected):
         "截至9月底累计办理业务1.3万件",
         "截至今年6月末贷款余额增长8%",
         "今年以来新增市场主体2.1万户",
+        "截至目前累计完成投资120亿元",
+        "到目前为止完成投资120亿元",
     ],
 )
 def test_partial_year_markers_in_the_clause(evidence):
@@ -269,6 +282,10 @@ def test_a_section_or_an_opening_marked_year_to_date_covers_its_figures():
         ("3月5日,李克强总理向十四届全国人大一次会议作政府工作报告", 2023),
         ("2018年南昌市政府工作报告\n访问量:", 2018),
         ("一、2023年工作回顾\n过去一年……", 2024),
+        # the review heading under any enumerator a copy gives it
+        ("(一)2023年工作回顾\n过去一年……", 2024),
+        ("1. 2023年工作回顾\n过去一年……", 2024),
+        ("第一部分 2023年工作回顾\n过去一年……", 2024),
         ("2020年成就:\n实现生产总值2.62万亿元", 2021),
         ("他在回顾2019年政府工作时指出", 2020),
         ("刚刚过去的2018年,是……", 2019),

@@ -48,7 +48,7 @@ from govtargets.transforms.vocabulary import (
 )
 
 # Documents loaded by another version are extracted again: bump when records or keywords change.
-EXTRACTOR_VERSION = "0.3.0"
+EXTRACTOR_VERSION = "0.3.1"
 
 # "丨" and "|" separate the parts of a web page's headline ("成都市政府工作报告丨2023年…").
 CLAUSE_DELIMITERS = ",;:。!?丨|"
@@ -120,6 +120,9 @@ META_NOUN = re.compile(rf"^(?:{word_pattern('list_word')}|一揽子)*{word_patte
 GAP_BEFORE = re.compile(rf"{word_pattern('gap_comparison')}[{HAN}]{{0,2}}$")
 RANK_WORDS = re.compile(word_pattern("rank_word"))
 GENERIC_HEADS = frozenset(vocabulary_words("generic_head"))
+PER_UNIT_WORDS = frozenset(vocabulary_words("per_unit_word"))
+PER_CAPITA = "人均"  # of PER_UNIT_WORDS, the one a report writes alone for GDP per head
+(PER_CAPITA_HEAD,) = vocabulary_words("per_capita_head")
 NOT_INDICATORS = frozenset(vocabulary_words("not_indicator"))
 NOMINAL_FLAGS = (
     "n",
@@ -808,10 +811,19 @@ def assign_indicators(sentence: str, mentions: list[Mention]) -> None:
 def complete_generic_heads(sentence: str, mentions: list[Mention]) -> None:
     """An indicator that is only a head noun takes the modifier of the subject before it:
     "茶饮产品产量达到8000吨,实现产值9亿元" -> 茶饮产品产值; "新兴产业加速成长,产值增长145%" ->
-    新兴产业产值 (the subject of the clause before)."""
+    新兴产业产值 (the subject of the clause before). One that is only a per-unit word takes that
+    subject as its head: "生产总值达到2.62万亿元,人均突破1万美元" -> 人均生产总值."""
     previous: Mention | None = None
     for mention in mentions:
         if not mention.live or not mention.indicator:
+            continue
+        if mention.indicator in PER_UNIT_WORDS:
+            # "生产总值达到2.62万亿元,人均突破1万美元": per head of the subject before
+            if previous is not None and previous.indicator and previous.indicator not in PER_UNIT_WORDS:
+                mention.indicator += LEADING_NOISE.sub("", previous.indicator)
+            elif previous is None and mention.indicator == PER_CAPITA:
+                mention.indicator += PER_CAPITA_HEAD  # a line of its own: "人均突破1万美元"
+            previous = mention
             continue
         tags = pos_tags(mention.indicator)
         head = tags[-1][0]

@@ -12,6 +12,7 @@ import unicodedata
 from functools import lru_cache
 
 from govtargets.transforms.decode import to_simplified
+from govtargets.transforms.numbers import parse_chinese_numeral
 from govtargets.transforms.vocabulary import rows
 
 # Full-width ASCII (U+FF01..U+FF5E), the ideographic and the no-break space fold to ASCII so numbers parse
@@ -24,7 +25,7 @@ TONE_MARKS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 # A pinyin gloss after a character: "報(bào)告", "國(guó)務(wù)院". At least one tone mark is
 # required so that "(GDP)" or "(PM2.5)" survive.
 PINYIN_GLOSS = re.compile(
-    rf"(?<=[\u4e00-\u9fff])\((?=[a-zü{TONE_MARKS} ]*[{TONE_MARKS}])[a-zü{TONE_MARKS} ]{{1,30}}\)"
+    rf"(?<=[\u4e00-\u9fff])[ \t]*\((?=[a-zü{TONE_MARKS} ]*[{TONE_MARKS}])[a-zü{TONE_MARKS} ]{{1,30}}\)"
 )
 
 MD_HEADING = re.compile(r"^\s*(?:#{1,6}\s*)+")
@@ -38,11 +39,13 @@ MARKUP = re.compile(r"^(?:[#\-*+•●◆■▪·>_]|\d+\))|\[|\*\*|__|>>|»|`")
 
 HAN = r"\u4e00-\u9fff"
 CJK_PUNCT = "。、“”‘’《》—…；：，？！（）"
-# Heading enumerators by level (structure.py uses the levels): 一、 (一) 1. 一是
+# Heading enumerators by level (structure.py uses the levels): 第一部分 一、 (一) 1. 一是
 HEADING_LEVELS = (
+    (0, re.compile(r"^第[一二三四五六七八九十]+(?:部分|章)")),
     (1, re.compile(r"^[一二三四五六七八九十]+、")),
     (2, re.compile(r"^\([一二三四五六七八九十]+\)")),
-    (3, re.compile(r"^\d{1,2}[.、](?!\d)")),
+    # "1." before a decimal digit is a number ("1.5%"), before a year an enumerator ("1.2023年工作回顾")
+    (3, re.compile(r"^\d{1,2}(?:、|\.(?!\d)|\.(?=(?:19|20)\d{2}年))")),
     (4, re.compile(r"^[一二三四五六七八九十]是")),
 )
 ENUMERATOR = re.compile(
@@ -61,8 +64,12 @@ DOUBLED_PUNCT = re.compile(r"([,。;:、!?])(?:\s*\1)+")
 # Spaces that web copying and hard wraps leave beside numbers and Chinese ("达 12.82 万亿元",
 # "同 比增长", "百强区 (县)"); a space between two digits stays, since it separates numbers
 # ("2021-07-28 08:33:05"), and a decimal split by a space is mended on its own (SPACED_DECIMAL).
+# Full-width clause punctuation is ASCII by now ("，" -> ","), so its ASCII forms count as punctuation
+# ("赤字率 ,", "税费优惠 :").
+CLAUSE_PUNCT = ",;:!?"
 SPACE_AROUND_NUMBER = re.compile(
-    rf"(?<=[\d%{HAN}{CJK_PUNCT}()])[ \t]+(?=[%{HAN}{CJK_PUNCT}()])|(?<=[%{HAN}{CJK_PUNCT}()])[ \t]+(?=\d)"
+    rf"(?<=[\d%{HAN}{CJK_PUNCT}{CLAUSE_PUNCT}()])[ \t]+(?=[%{HAN}{CJK_PUNCT}{CLAUSE_PUNCT}()])"
+    rf"|(?<=[%{HAN}{CJK_PUNCT}{CLAUSE_PUNCT}()])[ \t]+(?=\d)"
 )
 # "6835. 27亿元", "增长5 .2%", "6. 2‰": one number that a line wrap or a copy split.
 SPACED_DECIMAL = re.compile(r"(?<=\d)(?:[ \t]+\.[ \t]*|\.[ \t]+)(?=\d)")
@@ -80,6 +87,74 @@ INLINE_SECTION = re.compile(
 # (the digit test comes first: it fails at most positions, and the order of zero-width tests at
 # one position does not change what matches)
 INLINE_ITEM = re.compile(rf"(?=\d{{1,2}}\.[{HAN}])(?<=[。;){HAN}])(?<!第)")
+
+
+# A year written in Chinese digits ("二〇二三年", "一九九八年", "二○二三年" with a white circle or a
+# letter O for the zero), and the month and day after it: in digits, as every time cue reads dates.
+# Only four digit characters that start 19 or 20 and end before 年 are a year, so counts in words
+# ("二十年", "一千二百年") stay.
+ZERO_FORMS = "〇○零Oo"
+CHINESE_DIGITS = f"{ZERO_FORMS}一二三四五六七八九"
+CHINESE_YEAR = re.compile(
+    rf"(?<![{CHINESE_DIGITS}十百千万])(?P<year>(?:一九|二[{ZERO_FORMS}])[{CHINESE_DIGITS}]{{2}})年"
+    r"(?:(?P<month>[一二三四五六七八九十]{1,2})月(?:(?P<day>[一二三四五六七八九十]{1,3})日)?)?"
+)
+
+
+def _digit(character: str) -> str:
+    return "0" if character in ZERO_FORMS else str(int(parse_chinese_numeral(character)))
+
+
+def _in_digits(numeral: str | None, largest: int) -> str | None:
+    value = parse_chinese_numeral(numeral) if numeral else None
+    return str(int(value)) if value and 1 <= value <= largest else None
+
+
+def _date_in_digits(found: re.Match) -> str:
+    date = "".join(map(_digit, found["year"])) + "年"
+    month = _in_digits(found["month"], 12)
+    if found["month"] and month is None:
+        return date + found.group()[5:]  # not a month ("二〇二三年十五月"): only the year is read
+    if month:
+        date += month + "月"
+        day = _in_digits(found["day"], 31)
+        if found["day"]:
+            date += f"{day}日" if day else found["day"] + "日"
+    return date
+
+
+def chinese_dates_in_digits(text: str) -> str:
+    return CHINESE_YEAR.sub(_date_in_digits, text) if "年" in text else text
+
+
+# A thousands separator ("1,234.5亿元", "12,000个"): an ASCII comma before three digits that end a
+# number. It goes, so that no clause ends inside a number; a full-width comma ("3，100") is always
+# punctuation and stays.
+THOUSANDS_SEPARATOR = re.compile(r"(?<=\d),(?=\d{3}(?![\d]))")
+
+
+def drop_thousands_separators(text: str) -> str:
+    return THOUSANDS_SEPARATOR.sub("", text) if "," in text else text
+
+
+# A percentage in words, as transcripts and news copies write them ("增长百分之五左右", "百分之五点五",
+# "千分之三"): in digits, so the figure has its unit and its bound word ("5%左右").
+PERCENT_IN_WORDS = re.compile(
+    r"(?P<per>百分之|千分之)(?P<whole>[零〇一二两三四五六七八九十百]+)(?:点(?P<fraction>[零〇一二三四五六七八九]+))?"
+)
+PER_SIGN = {"百分之": "%", "千分之": "‰"}
+
+
+def _percent_in_digits(found: re.Match) -> str:
+    whole = parse_chinese_numeral(found["whole"])
+    if whole is None:
+        return found.group()
+    fraction = "".join(_digit(character) for character in found["fraction"] or "")
+    return f"{int(whole)}{'.' + fraction if fraction else ''}{PER_SIGN[found['per']]}"
+
+
+def percents_in_digits(text: str) -> str:
+    return PERCENT_IN_WORDS.sub(_percent_in_digits, text) if "分之" in text else text
 
 
 def fold_width(text: str) -> str:
@@ -167,6 +242,56 @@ def rejoin_broken_lines(text: str) -> str:
     return "\n".join(paragraphs)
 
 
+# A page copied with its hard wraps (a line every ~30 characters): most lines have one length,
+# the wrap width. Such a line that does not end a sentence goes on in the next line, even when
+# that line is short (the rest of the paragraph) and would otherwise pass for a heading.
+MIN_WRAPPED_LINES = 6
+WRAPPED_SHARE = 0.4  # of the lines of some length: lines of one paragraph per line never agree so
+WRAP_SLACK = 2  # columns a wrap leaves free where a number or word did not fit
+
+
+def _columns(line: str) -> int:
+    """Display width: a CJK character takes two columns, an ASCII one one."""
+    return sum(1 if ord(char) < 0x1100 else 2 for char in line)
+
+
+def wrap_width(lines: list[str]) -> tuple[int, int] | None:
+    """(measure, width) of the hard wrap most lines share, measure 0 in characters, 1 in
+    display columns; None for text with one paragraph per line."""
+    long = [line for line in lines if len(line) >= MIN_BROKEN_LINE // 2]
+    if len(long) < MIN_WRAPPED_LINES:
+        return None
+    best = None
+    for measure, size in enumerate((len, _columns)):
+        sizes = [size(line) for line in long]
+        width = max(set(sizes), key=sizes.count)
+        share = sum(width - WRAP_SLACK <= n <= width for n in sizes) / len(sizes)
+        wide_enough = width >= MIN_BROKEN_LINE * (1 + measure)  # narrower lines are headings or items
+        if wide_enough and share >= WRAPPED_SHARE and (best is None or share > best[0]):
+            best = (share, measure, width)
+    return best[1:] if best else None
+
+
+def join_hard_wraps(text: str) -> str:
+    """Lines of a hard-wrapped page joined into their paragraphs (before markup is removed: a
+    line opening with a bullet, a heading marker or an enumerator starts a block of its own)."""
+    lines = [line.strip() for line in text.split("\n")]
+    wrap = wrap_width([line for line in lines if line])
+    if wrap is None:
+        return text
+    measure, width = wrap
+    size = (len, _columns)[measure]
+    out: list[str] = []
+    for line in lines:
+        previous = out[-1] if out else ""
+        fills = previous and size(previous) >= width - WRAP_SLACK and not SENTENCE_END.search(previous)
+        if fills and line and not MARKUP.match(line) and not ENUMERATOR.match(line):
+            out[-1] += line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def tidy_spacing(text: str) -> str:
     if " " not in text and "\t" not in text:
         return text  # both patterns need a space or tab; normalized text often has none
@@ -193,7 +318,9 @@ def normalize_text(text: str) -> str:
     """Raw decoded text -> the canonical text every later stage works on (idempotent)."""
     text = unicodedata.normalize("NFC", text.replace("\ufeff", ""))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = strip_pinyin_glosses(fold_variants(to_simplified(fold_width(unescape_entities(text)))))
+    text = fold_variants(to_simplified(fold_width(drop_thousands_separators(unescape_entities(text)))))
+    # wraps first: a page can wrap inside a pinyin gloss ("预(y\nù)算")
+    text = percents_in_digits(chinese_dates_in_digits(strip_pinyin_glosses(join_hard_wraps(text))))
     text = strip_forum_junk(text)  # before tidy_spacing glues the junk's digits to the text
     # The layout steps feed each other (removing markup exposes spaces, joining lines exposes
     # inline numbering), so they run until nothing changes: at most a few passes in practice.

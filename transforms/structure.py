@@ -73,6 +73,23 @@ def heading_level(line: str) -> int | None:
     return None
 
 
+def enumerator_level(line: str) -> int | None:
+    """The level of the enumerator a line opens with (HEADING_LEVELS), None for an unnumbered line."""
+    return next((level for level, pattern in HEADING_LEVELS if pattern.match(line)), None)
+
+
+def document_levels(lines: list[Line]) -> dict[int, int]:
+    """Enumerator level -> the level it has in this document. A document's outermost sections
+    use the enumerator style that comes first: a copy that numbers its parts "1." and their
+    sections "(一)", or "(一)" and "一、", nests them in that order, not in the usual one."""
+    order: list[int] = []
+    for line in lines:
+        level = enumerator_level(line.text)
+        if level is not None and level not in order and heading_level(line.text) is not None:
+            order.append(level)
+    return dict(zip(order, sorted(order), strict=True))
+
+
 def heading_title(line: str) -> str:
     first_sentence = FULL_STOP.split(line, maxsplit=1)[0]
     return first_sentence[:60]
@@ -271,7 +288,7 @@ def _enter_heading(path: list[Heading], line: str, level: int, plan_year: int | 
     title = heading_title(line)
     kept = [heading for heading in path if heading.level < level]
     parent = next((heading.cue for heading in reversed(kept) if heading.cue), None)
-    cue = heading_cue(title, plan_year, parent)
+    cue = None if DAY_DATE.search(title) else heading_cue(title, plan_year, parent)
     numbered = any(pattern.match(line) for _, pattern in HEADING_LEVELS)
     if not numbered and (cue is None or not cue.tells_time):
         # a topic line ("粮食单产创历史新高") does not end the dated list it stands in
@@ -279,6 +296,11 @@ def _enter_heading(path: list[Heading], line: str, level: int, plan_year: int | 
         cue = sibling.cue if sibling else cue
     return [*kept, Heading(level, title, cue, numbered)]
 
+
+# A date with its day ("2023年1月12日 09:30 来源:本报", "——2024年1月8日在…会议上", "2021-07-28"):
+# the line of a page's dateline or a report's delivery, whose year is when it was written, not the
+# time of the figures under it (the document's plan year reads such dates: timing.detect_plan_year).
+DAY_DATE = re.compile(r"(?:19|20)\d{2}(?:年\d{1,2}月\d{1,2}日|[-/.]\d{1,2}[-/.]\d{1,2})")
 
 SECTION_KIND = {ACHIEVEMENT: "review", TARGET: "plan"}
 
@@ -288,10 +310,14 @@ def sentences(text: str, doc_type: str | None, plan_year: int | None) -> list[di
     section's cue, and the last time cue of the earlier sentences of their paragraph)."""
     out: list[dict] = []
     path: list[Heading] = []
-    for paragraph, line in enumerate(split_lines(text)):
+    lines = split_lines(text)
+    levels = document_levels(lines)
+    for paragraph, line in enumerate(lines):
         if not line.text:
             continue
         level = heading_level(line.text)
+        if level is not None:
+            level = levels.get(enumerator_level(line.text), level)
         if level is not None:
             path = _enter_heading(path, line.text, level, plan_year)
         section_cue = next((heading.cue for heading in reversed(path) if heading.cue), None)

@@ -206,7 +206,11 @@ def _meaning(cls: str, groups: dict[str, str | None], plan_year: int | None) -> 
     if cls == "base_year":
         return None
     if cls == "by_year":
-        return Cue(cls, TARGET, int(groups["year"]), YEAR)
+        year = int(groups["year"])
+        return Cue(cls, _time_kind(year, plan_year) or TARGET, year, YEAR)
+    if cls == "before_year":
+        year = int(groups["year"])
+        return None if plan_year and year < plan_year else Cue(cls, TARGET, year, YEAR)
     if cls == "year":
         year = int(groups["year"])
         return Cue(cls, _time_kind(year, plan_year), year, YEAR)
@@ -337,6 +341,9 @@ def resolve(
         kind = overruling[0].kind
     if kind is None:
         marked = [cue for _, found in levels[:2] for cue in reversed(found) if cue.span == KIND_ONLY]
+        # else the first kind word after the figure in its sentence: "地区生产总值3500亿元,比上年
+        # 增长5.5%" is one result told in two figures
+        marked = marked or [cue for cue in cues if cue.start >= figure_start and cue.span == KIND_ONLY]
         kind = marked[0].kind if marked else None
     period = _period(cues, sentence, (clause_start, clause_end), context)
     if period == YEAR_TO_DATE and not any(cue.cls == "planned_strong" for cue in own_clause):
