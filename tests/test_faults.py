@@ -108,6 +108,8 @@ def start_run_to_kill(point: str, corpus: Path, warehouse: Path, prefect_home: P
         str(warehouse),
         "--workers",
         "1",
+        "--batch-mb",  # a batch per file: more than one batch, so the run starts its worker process
+        "0.001",
     ]
     return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 

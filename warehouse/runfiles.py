@@ -71,7 +71,7 @@ def reporting_full_disk(folder: Path) -> Iterator[None]:
     short write ("not a valid DuckDB database file") does not."""
     try:
         yield
-    except (OSError, duckdb.Error) as error:
+    except (OSError, duckdb.Error, pl.exceptions.PolarsError) as error:  # Polars: the run's text files
         try:
             free = shutil.disk_usage(folder).free
         except OSError:
