@@ -106,3 +106,37 @@ def read_once(path: Path) -> tuple[bytes, int]:
     with open(path, "rb") as handle:
         data = handle.read()
         return data, os.fstat(handle.fileno()).st_size
+
+
+# --- batches: the unit of parallel work ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileBatch:
+    """Consecutive input files, a few MB in all: the unit of parallel work."""
+
+    number: int
+    paths: tuple[InputFile, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.number:04d} ({len(self.paths)} files)"
+
+
+def plan_batches(paths: list[InputFile], batch_mb: float) -> list[FileBatch]:
+    """Consecutive files grouped to about `batch_mb` each (a file larger than that is a batch)."""
+    limit = batch_mb * 1e6
+    batches, current, size = [], [], 0
+    for path in paths:
+        try:
+            length = path.path.stat().st_size
+        except OSError:
+            length = 0  # ingest records why it cannot be read
+        if current and size + length > limit:
+            batches.append(FileBatch(len(batches), tuple(current)))
+            current, size = [], 0
+        current.append(path)
+        size += length
+    if current:
+        batches.append(FileBatch(len(batches), tuple(current)))
+    return batches

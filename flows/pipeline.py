@@ -27,7 +27,7 @@ from govtargets.expectations.data_docs import build_data_docs
 from govtargets.expectations.validate import ValidationOutcome, validate_documents
 from govtargets.flows import progress
 from govtargets.flows.batch import Validated, process_batch
-from govtargets.flows.inputs import InputFile, Inventory, read_once, walk_input
+from govtargets.flows.inputs import FileBatch, InputFile, Inventory, plan_batches, read_once, walk_input
 from govtargets.transforms.decode import RejectedInput
 from govtargets.transforms.documents import (
     DOCUMENT_SCHEMA,
@@ -64,18 +64,6 @@ DEFAULT_BATCH_MB = 4.0
 
 class StructuralValidationError(RuntimeError):
     """A blocking expectation failed: nothing of this run is loaded."""
-
-
-@dataclass(frozen=True)
-class FileBatch:
-    """Consecutive input files, a few MB in all: the unit of parallel work."""
-
-    number: int
-    paths: tuple[InputFile, ...]
-
-    @property
-    def label(self) -> str:
-        return f"{self.number:04d} ({len(self.paths)} files)"
 
 
 @dataclass
@@ -294,25 +282,6 @@ def with_connection(work: runfiles.RunFiles, action):
             return action(con)
         finally:
             con.close()
-
-
-def plan_batches(paths: list[InputFile], batch_mb: float) -> list[FileBatch]:
-    """Consecutive files grouped to about `batch_mb` each (a file larger than that is a batch)."""
-    limit = batch_mb * 1e6
-    batches, current, size = [], [], 0
-    for path in paths:
-        try:
-            length = path.path.stat().st_size
-        except OSError:
-            length = 0  # ingest records why it cannot be read
-        if current and size + length > limit:
-            batches.append(FileBatch(len(batches), tuple(current)))
-            current, size = [], 0
-        current.append(path)
-        size += length
-    if current:
-        batches.append(FileBatch(len(batches), tuple(current)))
-    return batches
 
 
 def exit_with_parent(parent_pid: int) -> None:

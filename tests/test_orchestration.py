@@ -62,8 +62,7 @@ def assert_same_content(left: Path, right: Path) -> None:
 
 
 def test_plan_batches_groups_files_up_to_the_size(tmp_path):
-    from govtargets.flows.inputs import InputFile
-    from govtargets.flows.pipeline import plan_batches
+    from govtargets.flows.inputs import InputFile, plan_batches
 
     sizes = [300, 300, 500, 1200, 100]
     paths = []
