@@ -109,9 +109,14 @@ def test_texts_are_read_back_batch_by_batch_with_their_settled_metadata(tmp_path
     assert [b.select("doc_id", "source_path").rows() for b in batches] == [[("c", "4.txt")]]
 
 
-def test_the_flow_submits_no_more_than_its_batches_in_flight():
-    """What the flow holds is bounded by the batches in flight, however many batches a run has."""
+def test_the_flow_submits_no_more_than_its_batches_in_flight(monkeypatch):
+    """What the flow holds is bounded by the batches in flight, however many batches a run has,
+    and what each finished batch left in reference cycles is collected as it is taken."""
+    from govtargets.flows import pipeline
     from govtargets.flows.pipeline import in_order
+
+    collections = []
+    monkeypatch.setattr(pipeline.gc, "collect", lambda: collections.append(len(pending)))
 
     pending = []
     most = 0
@@ -134,6 +139,7 @@ def test_the_flow_submits_no_more_than_its_batches_in_flight():
     results = in_order(Runner(), lambda n: n * n, ({"n": n} for n in range(50)), in_flight=3)
     assert list(results) == [n * n for n in range(50)]
     assert most == 3 and not pending
+    assert len(collections) == 50  # once per batch (a full collection costs ~0.4 s in a big process)
 
 
 def test_duplicate_files_are_set_aside_naming_the_first():
