@@ -48,7 +48,7 @@ from govtargets.transforms.vocabulary import (
 )
 
 # Documents loaded by another version are extracted again: bump when records or keywords change.
-EXTRACTOR_VERSION = "0.3.1"
+EXTRACTOR_VERSION = "0.3.2"
 
 # "丨" and "|" separate the parts of a web page's headline ("成都市政府工作报告丨2023年…").
 CLAUSE_DELIMITERS = ",;:。!?丨|"
@@ -739,17 +739,36 @@ def split_coordinated_subject(
         head = _strip_pre(raw) + (OVER if OVER_BEFORE.search(raw) else "")
         tail = sentence[thresholds[-1].end : end]
         return [head + sentence[m.start : m.end] + tail for m in thresholds]
-    if subject.startswith("城乡") and count == 2:
-        rest = subject[2:]
+    urban_rural = URBAN_AND_RURAL.match(subject)
+    if urban_rural and count == 2:
+        # "城乡居民…", "城、乡居民…": the urban and the rural figure, named as the reports name them
+        rest = subject[urban_rural.end() :]
         return ["城镇" + rest, "农村" + rest]
     parts = [p for p in re.split(r"[、和及与]", subject) if p]
     if len(parts) != count:
         return None
     last_words = [w for w, _ in pos_tags(parts[-1])]
-    head = "".join(last_words[1:]) if len(last_words) > 1 else ""
-    # "城镇和农村居民人均可支配收入": a short modifier shares the last item's head;
-    # "城镇调查失业率、居民消费价格涨幅": items with heads of their own keep them
-    return [p + head if i < count - 1 and len(p) <= 3 else p for i, p in enumerate(parts)]
+    return [part if i == count - 1 else _with_shared_tail(part, last_words) for i, part in enumerate(parts)]
+
+
+URBAN_AND_RURAL = re.compile(r"城、?乡(?![镇村])")
+
+
+def _with_shared_tail(part: str, last_words: list[str]) -> str:
+    """An item of a coordinated subject completed by what the last item adds after it:
+    "城镇和农村居民人均可支配收入" (a short modifier: the last item's head), "城镇居民和农村居民人均
+    可支配收入" (the item's ending, 居民, recurs in the last item: what follows it there).
+    "城镇调查失业率、居民消费价格涨幅": items with heads of their own keep them."""
+    if len(part) <= 3:
+        return part + ("".join(last_words[1:]) if len(last_words) > 1 else "")
+    last = "".join(last_words)
+    boundaries = set(itertools.accumulate(len(word) for word in last_words))
+    for length in range(len(part) - 1, 1, -1):  # the longest ending first
+        found = last.find(part[-length:], 1)
+        end = found + length
+        if found in boundaries and end < len(last):  # the ending starts a word there: 农村|居民…
+            return part + last[end:]
+    return part
 
 
 def share_heads(sentence: str, mentions: list[Mention]) -> None:
