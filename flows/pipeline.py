@@ -485,6 +485,15 @@ def with_texts(work: runfiles.RunFiles, n_batches: int, documents: pl.DataFrame)
             yield batch.select(columns)
 
 
+def batches_with_documents(ingested: list[Ingested], documents: pl.DataFrame) -> int:
+    """How many batches `with_texts` gives: those with a document left once rejections and
+    duplicates are set aside."""
+    keys = documents.select("doc_id", "source_path")
+    return sum(
+        1 for part in ingested if not part.documents.join(keys, on=keys.columns, how="semi").is_empty()
+    )
+
+
 def extract_and_validate(
     batch_runner: TaskRunner, batches: Iterable[pl.DataFrame], run_id: str, in_flight: int
 ) -> Iterator[Validated]:
@@ -623,7 +632,7 @@ def run_pipeline(settings: Settings) -> dict:
             open_staging(work)
             stage_batch(work, "rejected-files", rejected_batch(run_id, rejected, document_check.results))
             # extract + validate, in parallel, batch by batch
-            progress.plan(progress.EXTRACT, len(batches))
+            progress.plan(progress.EXTRACT, batches_with_documents(ingested, documents))
             texts = with_texts(work, len(batches), documents)
             stage_validated(
                 extract_and_validate(batch_runner, texts, run_id, settings.in_flight), work, tally

@@ -109,6 +109,20 @@ def test_texts_are_read_back_batch_by_batch_with_their_settled_metadata(tmp_path
     assert [b.select("doc_id", "source_path").rows() for b in batches] == [[("c", "4.txt")]]
 
 
+def test_the_extract_stage_counts_only_batches_with_a_document_left():
+    """A batch of only rejected files or copies gives no extraction task: the live display's
+    extract stage must still reach its total."""
+    from govtargets.flows.pipeline import Ingested, batches_with_documents
+
+    def batch(*keys):
+        frame = pl.DataFrame(list(keys), schema={"doc_id": pl.Utf8, "source_path": pl.Utf8}, orient="row")
+        return Ingested(frame, pl.DataFrame())
+
+    settled = pl.DataFrame([("a", "1.txt"), ("c", "4.txt")], schema=["doc_id", "source_path"], orient="row")
+    ingested = [batch(("a", "1.txt")), batch(("a", "3.txt")), batch(), batch(("c", "4.txt"), ("d", "5.txt"))]
+    assert batches_with_documents(ingested, settled) == 2
+
+
 def test_the_flow_submits_no_more_than_its_batches_in_flight(monkeypatch):
     """What the flow holds is bounded by the batches in flight, however many batches a run has,
     and what each finished batch left in reference cycles is collected as it is taken."""
