@@ -59,9 +59,9 @@ def heading_level(line: str) -> int | None:
     A numbered line that goes on into full sentences ("(一)经济运行承压稳进。健全…") opens a
     section all the same; an unnumbered short line without sentence punctuation is a level-2 heading.
     """
-    for level, pattern in HEADING_LEVELS:
-        if pattern.match(line):
-            return level
+    numbered = enumerator_level(line)
+    if numbered is not None:
+        return numbered
     # a short line with a figure is a bullet item ("固定资产投资增长4.1%"), not a heading
     if (
         len(line) <= 40
@@ -289,7 +289,7 @@ def _enter_heading(path: list[Heading], line: str, level: int, plan_year: int | 
     kept = [heading for heading in path if heading.level < level]
     parent = next((heading.cue for heading in reversed(kept) if heading.cue), None)
     cue = None if DAY_DATE.search(title) else heading_cue(title, plan_year, parent)
-    numbered = any(pattern.match(line) for _, pattern in HEADING_LEVELS)
+    numbered = enumerator_level(line) is not None
     if not numbered and (cue is None or not cue.tells_time):
         # a topic line ("粮食单产创历史新高") does not end the dated list it stands in
         sibling = next((h for h in reversed(path) if h.level == level and h.cue and h.cue.tells_time), None)
