@@ -5,11 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
-import subprocess
-import sys
 import time
-import types
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
@@ -20,6 +16,7 @@ from typing import Annotated
 import duckdb
 import polars as pl
 import typer
+from govtargets.flows.prefect_server import prefect_api
 from govtargets.flows.run_summary import failure_json, summary_json
 from govtargets.flows.terminal import LOG_LEVELS, QUIET_LEVEL, log_level, set_log_level
 from govtargets.warehouse import db, runfiles
@@ -38,7 +35,6 @@ err = Console(stderr=True, soft_wrap=True)  # paths in messages stay copyable
 UNLIMITED_WIDTH = 1_000_000
 
 SAMPLE_CORPUS = Path(__file__).resolve().parent.parent / "samples" / "corpus"
-SERVER_STARTUP_TIMEOUT = 90  # seconds to wait for the temporary Prefect server
 SAMPLE_GOLD = Path(__file__).resolve().parent.parent / "samples" / "gold"
 
 WarehouseOption = Annotated[
@@ -133,59 +129,10 @@ def _hold_run_lock(ctx: typer.Context, path: Path) -> None:
         fail(str(error))
 
 
-# Runs a command so that the kernel sends it SIGTERM when the process that started it dies, however
-# it dies (kill -9 included): prctl(PR_SET_PDEATHSIG) survives exec. Arguments: that process's pid,
-# then the command.
-DIE_WITH_PARENT = (
-    "import ctypes, os, signal, sys; ctypes.CDLL(None).prctl(1, signal.SIGTERM); "
-    "os.getppid() == int(sys.argv[1]) or sys.exit(1); os.execv(sys.argv[2], sys.argv[2:])"
-)
-
-
-def _temporary_server():
-    """Prefect's temporary API server, as Prefect starts it, except that it dies with this process:
-    otherwise a killed run leaves it running (a few hundred MB) with nobody to stop it."""
-    from prefect.server.api import server as prefect_server
-
-    # Prefect keeps one instance per port in SubprocessASGIServer._instances, which the subclass
-    # shares: when Prefect asks for its temporary server in this process, it gets this one.
-    class DiesWithParent(prefect_server.SubprocessASGIServer):
-        def _run_uvicorn_command(self) -> subprocess.Popen:
-            parent = str(os.getpid())
-
-            def popen(args, **kwargs):
-                return subprocess.Popen([sys.executable, "-c", DIE_WITH_PARENT, parent, *args], **kwargs)
-
-            # Prefect's server module starts the process with subprocess.Popen: give it ours, only here.
-            real = prefect_server.subprocess
-            prefect_server.subprocess = types.SimpleNamespace(**{**vars(subprocess), "Popen": popen})
-            try:
-                return super()._run_uvicorn_command()
-            finally:
-                prefect_server.subprocess = real
-
-    return DiesWithParent()
-
-
-@contextmanager
-def prefect_api() -> Iterator[bool]:
-    """Without a configured Prefect server, start one temporary server for the whole run and
-    point every process at it: otherwise each worker process would start a server of its own.
-    Yields whether it started one."""
-    from prefect.settings import PREFECT_API_URL
-
-    if PREFECT_API_URL.value() or os.environ.get("PREFECT_API_URL"):
-        yield False
-        return
-    server = _temporary_server()  # the server Prefect itself would start in this process
-    # Its telemetry can only fail on a machine without internet access, with an error in every run's log.
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    # Prefect waits 20 s for it by default; a busy machine (two cores, a build beside it) needs
-    # longer, and a run that gives up there loses nothing but time. The setting, if set, wins.
-    timeout = int(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", SERVER_STARTUP_TIMEOUT))
-    server.start(timeout=timeout)  # stopped at exit, after Prefect has flushed its logs to it
-    os.environ["PREFECT_API_URL"] = server.api_url  # inherited by process-pool and Dask workers
-    yield True
+def _import_flow_and_validation():
+    importlib.import_module("govtargets.expectations.data_docs")
+    importlib.import_module("govtargets.expectations.validate")
+    return importlib.import_module("govtargets.flows.pipeline")
 
 
 def _check_manifest(path: Path) -> None:
@@ -267,8 +214,9 @@ def run(
     _check_writable(path)
     from govtargets.flows import progress  # imports Prefect, which sets up its logging
 
-    # The flow's module takes seconds to import (GX): it loads while the Prefect server starts.
-    loading = ThreadPoolExecutor(max_workers=1).submit(importlib.import_module, "govtargets.flows.pipeline")
+    # The flow and GX, which its validation tasks import when first used, take seconds to import:
+    # they load while the Prefect server starts.
+    loading = ThreadPoolExecutor(max_workers=1).submit(_import_flow_and_validation)
     reports_dir = reports or db.default_reports(path)
     _check_reports_folder(reports_dir)
     paths = {

@@ -136,21 +136,19 @@ def kill_when_held(point: str, process: subprocess.Popen) -> tuple[int, list, li
 
 
 @pytest.fixture(scope="module")
-def killed_runs(batches, tmp_path_factory) -> dict:
-    """One run killed at each point, on copies of the first batch's warehouse, one after the other
-    (running them side by side is no faster on two cores). Their temporary Prefect servers share a
-    home, so that only the first creates its database."""
-    home = tmp_path_factory.mktemp("prefect-home")
-    killed: dict = {}
-    for point in KILL_POINTS:
-        warehouse = warehouse_from(batches["base"], tmp_path_factory.mktemp(f"killed-{point}"))
-        before = warehouse.read_bytes()
-        process = start_run_to_kill(point, batches["next"], warehouse, home)
-        try:
-            killed[point] = Killed(warehouse, before, *kill_when_held(point, process))
-        except AssertionError as error:  # reported by the test of that point
-            killed[point] = error
-    return killed
+def killed_runs_home(tmp_path_factory) -> Path:
+    """The PREFECT_HOME the killed runs' temporary servers share, so that only the first creates
+    its database."""
+    return tmp_path_factory.mktemp("prefect-home")
+
+
+def killed_run(point: str, batches: dict, home: Path, folder: Path) -> Killed:
+    """A run killed at `point` on a copy of the first batch's warehouse. One test per point, so
+    that pytest -n spreads them over its workers (each takes ~20 s of a run starting up)."""
+    warehouse = warehouse_from(batches["base"], folder)
+    before = warehouse.read_bytes()
+    process = start_run_to_kill(point, batches["next"], warehouse, home)
+    return Killed(warehouse, before, *kill_when_held(point, process))
 
 
 def data_docs_runs(reports: Path) -> set[str]:
@@ -165,16 +163,14 @@ def data_docs_runs(reports: Path) -> set[str]:
 
 @pytest.mark.parametrize("point", KILL_POINTS)
 def test_a_run_killed_at_any_point_leaves_the_warehouse_as_it_was_and_nothing_behind(
-    batches, killed_runs, point
+    batches, killed_runs_home, point, tmp_path
 ):
     """Finding 5: every kill orphaned the temporary Prefect server, left staging tables in the file,
     and Data Docs showed runs that were never published. Killed while ingesting (in a worker),
     staging, inside the publish transaction, or just before the copy replaces the warehouse."""
     from govtargets.flows.pipeline import pipeline
 
-    killed = killed_runs[point]
-    if isinstance(killed, BaseException):
-        raise killed
+    killed = killed_run(point, batches, killed_runs_home, tmp_path / "killed")
     warehouse, folder = killed.warehouse, killed.warehouse.parent
     assert killed.returncode == -signal.SIGKILL
     assert any("uvicorn" in command for _, command in killed.processes), killed.processes  # the server
@@ -266,6 +262,7 @@ def test_readers_and_a_run_coexist(batches, tmp_path):
 def test_a_failed_run_writes_its_status_while_a_reader_holds_the_warehouse(batches, tmp_path, monkeypatch):
     """A run that fails a structural expectation loads nothing, records `failed` even with a reader
     holding the warehouse open, and its Data Docs say that nothing was loaded."""
+    import govtargets.expectations.validate as validate_module
     import govtargets.flows.pipeline as flow_module
     from govtargets.expectations.validate import validate_documents
 
@@ -274,7 +271,7 @@ def test_a_failed_run_writes_its_status_while_a_reader_holds_the_warehouse(batch
         outcome.structural_failures = ["a structural expectation failed (injected)"]
         return outcome
 
-    monkeypatch.setattr(flow_module, "validate_documents", failing)
+    monkeypatch.setattr(validate_module, "validate_documents", failing)  # the flow imports it when used
     warehouse = warehouse_from(batches["base"], tmp_path)
     before = contents(warehouse, ignore=())
     reader = duckdb.connect(str(warehouse), read_only=True)  # in this very process, the whole time
@@ -297,13 +294,13 @@ def test_a_failed_run_writes_its_status_while_a_reader_holds_the_warehouse(batch
 def test_the_run_lock_is_taken_before_anything_starts(tmp_path, monkeypatch):
     """Finding 5: a second run started 4 s after the first passed the pre-check, started its own
     Prefect server and failed 20 s later."""
-    from govtargets.flows import cli
+    from govtargets.flows import cli, prefect_server
     from typer.testing import CliRunner
 
     def no_server():
         raise AssertionError("a Prefect server was started")
 
-    monkeypatch.setattr(cli, "_temporary_server", no_server)
+    monkeypatch.setattr(prefect_server, "temporary_server", no_server)
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     warehouse = tmp_path / "w.duckdb"
     (tmp_path / "in").mkdir()

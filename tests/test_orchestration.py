@@ -321,3 +321,15 @@ def test_a_run_of_one_batch_works_in_the_flows_process_and_more_batches_in_worke
     many = batch_task_runner(settings("process"), n_batches=2)
     assert isinstance(many, ProcessPoolTaskRunner) and settings("process").in_flight == 6
     assert type(batch_task_runner(settings("dask"), n_batches=1)).__name__ == "DaskTaskRunner"
+
+
+def test_a_worker_process_imports_no_great_expectations():
+    """Workers import the flow module (Prefect sends them the flow) and validate nothing: it must
+    leave GX (~250 MB and ~4 s in every worker) to the flow's process, which validates."""
+    script = (
+        "import sys; import govtargets.flows.pipeline as pipeline; "
+        "assert pipeline.ingest_batch and pipeline.extract_batch and pipeline.start_worker; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('great_expectations', 'pandas')))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
