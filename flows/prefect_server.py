@@ -5,7 +5,7 @@ only after importing its whole server application in the calling process: 2.3 s 
 where the CLI is importing the flow meanwhile, and a server left running by a run killed with -9.
 So the CLI starts it itself, as Prefect does (the same uvicorn command and settings, Prefect 3.8):
 at once, in a process that the kernel stops when the CLI dies, while this process imports the
-flow. The CLI's start-up before the flow begins: 8.3 s -> 4.9 s (a two-file run, this machine).
+flow. The CLI's start-up before the flow can begin: 8.3 s -> 5.0 s (a two-file run, two cores).
 """
 
 from __future__ import annotations

@@ -16,8 +16,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CORPUS = ROOT / "samples" / "corpus"
 SAMPLE_GOLD = ROOT / "samples" / "gold"
 
-# Prefect keeps its database and settings under PREFECT_HOME: never the user's.
-os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="govtargets-prefect-"))
+# Prefect keeps its database and settings under PREFECT_HOME: never the user's. Each pytest-xdist
+# worker has its own: the temporary servers of the CLI runs tests start keep their database there,
+# and two servers on one SQLite file lock each other out.
+os.environ["PREFECT_HOME"] = str(
+    Path(os.environ.get("PREFECT_HOME") or tempfile.mkdtemp(prefix="govtargets-prefect-"))
+    / os.environ.get("PYTEST_XDIST_WORKER", "")
+)
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 

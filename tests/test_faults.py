@@ -118,19 +118,21 @@ def kill_when_held(point: str, process: subprocess.Popen) -> tuple[int, list, li
     """SIGKILL the run once it says it holds at `point`; its process tree's survivors counted."""
     watchdog = threading.Timer(300, process.kill)  # never hang the suite if the point is not reached
     watchdog.start()
-    tree, lines = [], []
+    tree, processes, lines = [], [], []
     try:
         for line in process.stderr:
             lines.append(line)
             if f"{db.TEST_PAUSE_ENV}: at {point}" in line:
                 tree = psutil.Process(process.pid).children(recursive=True)
+                # read before the kill: once the run is dead its children exit and their command
+                # lines are gone
+                processes = [(p.pid, " ".join(p.cmdline())) for p in tree]
                 process.send_signal(signal.SIGKILL)
                 break
         process.wait()
     finally:
         watchdog.cancel()
     assert tree, f"the run did not reach {point}: {''.join(lines[-30:])}"
-    processes = [(p.pid, " ".join(p.cmdline())) for p in tree if p.is_running()]
     _, alive = psutil.wait_procs(tree, timeout=60)
     return process.returncode, processes, [p.pid for p in alive]
 
