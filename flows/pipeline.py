@@ -236,8 +236,8 @@ def extract_batch(number: int, documents: pl.DataFrame) -> Extracted:
 
 @task(cache_policy=NO_CACHE, task_run_name="validate-batch-{number:04d}")
 def validate_batch(number: int, extracted: Extracted, run_id: str) -> Validated:
-    """A batch's records through the GX suites, in the flow's process, ready to stage."""
-    # the version the flow skips by is the one recorded, whatever a worker process imported
+    """A batch's records through the GX suites, in the flow's process, ready to stage: stamped with
+    the flow's extractor version, the one later runs skip documents by."""
     return validate_records(extracted, run_id, EXTRACTOR_VERSION)
 
 
