@@ -53,8 +53,8 @@ class TemporaryServer:
         self.api_url = f"http://127.0.0.1:{self.port}/api"
         self.process: subprocess.Popen | None = None
 
-    def start(self) -> None:
-        """Start the server, without waiting for it (`wait_until_ready`)."""
+    def start(self, timeout: float) -> None:
+        """Start the server and wait until it answers."""
         import prefect
         from prefect.settings import get_current_settings
 
@@ -64,23 +64,21 @@ class TemporaryServer:
             "--port", str(self.port), "--log-level", "error", "--lifespan", "on",
         ]  # fmt: skip
         env = (
-            os.environ
+            # its telemetry can only fail on a machine without internet access, with an error in every
+            # log; a setting of the user's wins
+            {"PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+            | os.environ
             | EPHEMERAL_SERVER_ENV
             | get_current_settings().to_environment_variables(exclude_unset=True)
-            # its telemetry can only fail on a machine without internet access, with an error in every log
-            | {
-                "PREFECT_SERVER_ANALYTICS_ENABLED": os.environ.get(
-                    "PREFECT_SERVER_ANALYTICS_ENABLED", "false"
-                )
-            }
         )
         self.process = subprocess.Popen(
             [sys.executable, "-c", DIE_WITH_PARENT, str(os.getpid()), *command], env=env
         )
         # Registered after Prefect's own exit handlers: it stops after Prefect has sent it its logs.
         atexit.register(self.stop)
+        self._wait_until_ready(timeout)
 
-    def wait_until_ready(self, timeout: float) -> None:
+    def _wait_until_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         with httpx.Client() as client:
             while time.monotonic() < deadline:
@@ -112,10 +110,6 @@ class TemporaryServer:
         self.process = None
 
 
-def temporary_server() -> TemporaryServer:
-    return TemporaryServer()
-
-
 @contextmanager
 def prefect_api() -> Iterator[bool]:
     """Without a configured Prefect server, start one temporary server for the whole command and
@@ -127,10 +121,8 @@ def prefect_api() -> Iterator[bool]:
     if PREFECT_API_URL.value() or os.environ.get("PREFECT_API_URL"):
         yield False
         return
-    server = temporary_server()
-    server.start()
-    timeout = float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", STARTUP_TIMEOUT))
-    server.wait_until_ready(timeout)
+    server = TemporaryServer()
+    server.start(float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", STARTUP_TIMEOUT)))
     # Every process and thread must use it: the workers inherit the environment; Prefect's own
     # threads here (its events and logs workers) read the global settings, made from the
     # environment when Prefect was imported; this thread may be in a settings context already.

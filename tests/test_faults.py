@@ -302,7 +302,7 @@ def test_the_run_lock_is_taken_before_anything_starts(tmp_path, monkeypatch):
     def no_server():
         raise AssertionError("a Prefect server was started")
 
-    monkeypatch.setattr(prefect_server, "temporary_server", no_server)
+    monkeypatch.setattr(prefect_server, "TemporaryServer", no_server)
     monkeypatch.delenv("PREFECT_API_URL", raising=False)
     warehouse = tmp_path / "w.duckdb"
     (tmp_path / "in").mkdir()
