@@ -212,7 +212,10 @@ def run(
             f"no --input given: loading the bundled sample corpus ({input}, {files} files) into {path}",
         )
     _check_writable(path)
-    from govtargets.flows import progress  # imports Prefect, which sets up its logging
+    # Prefect sets up its logging, its own levels included, when prefect.main is first imported:
+    # here, before --log-level applies its levels, not in the thread below, while they apply.
+    import prefect.main  # noqa: F401
+    from govtargets.flows import progress
 
     # The flow and GX, which its validation tasks import when first used, take seconds to import:
     # they load while the Prefect server starts.

@@ -189,6 +189,8 @@ def test_on_a_terminal_one_live_display_advances_with_the_logs_above_it(
     screen = io.StringIO()
     terminal = Console(file=screen, force_terminal=True, width=140, color_system=None)
     monkeypatch.setattr(cli, "err", terminal)
+    import prefect.main  # noqa: F401 - Prefect's console handler set up, as the CLI has it, to compare with
+
     handlers_before = console_handlers()
     command = ["--log-level", "INFO", "run", "-i", str(one_report), "-w", str(tmp_path / "w.duckdb")]
     result = runner.invoke(app, command)
