@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import jieba.analyse
 import polars as pl
 from govtargets.transforms.lexicon import words
 from govtargets.transforms.numbers import ARABIC, BASE_UNITS, CHINESE, MAGNITUDES, PERCENT_UNITS, TIME_UNITS
 from govtargets.transforms.vocabulary import VOCAB_DIR, word_pattern
+
+if TYPE_CHECKING:
+    import jieba.analyse
 
 TOP_K = 20
 STOP_WORDS = VOCAB_DIR / "stop_words.txt"
@@ -36,9 +40,14 @@ class FastCutter:
 def extractor() -> jieba.analyse.TFIDF:
     """jieba's TF-IDF extractor (its default IDF table) with the policy stop words.
 
-    An instance of our own, so the stop words do not leak into jieba's module-level default.
+    An instance of our own, so the stop words do not leak into jieba's module-level default; a
+    copy of that default, so the two share its IDF table (~35 MB per process, read only) instead
+    of jieba loading it again.
     """
-    keyword_extractor = jieba.analyse.TFIDF()
+    import jieba.analyse  # here: importing it loads its IDF table, which only extraction needs
+
+    keyword_extractor = copy.copy(jieba.analyse.default_tfidf)
+    keyword_extractor.stop_words = jieba.analyse.TFIDF.STOP_WORDS.copy()
     keyword_extractor.tokenizer = FastCutter()
     keyword_extractor.set_stop_words(str(STOP_WORDS))
     return keyword_extractor
