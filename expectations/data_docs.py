@@ -14,15 +14,19 @@ pointed at the copy vendored in `data_docs_vendor/` (see its README), so the sit
 from __future__ import annotations
 
 import copy
+import json
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import great_expectations as gx
 from govtargets.expectations import suites
-from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
+from great_expectations.core.expectation_validation_result import (
+    ExpectationSuiteValidationResult,
+    ExpectationSuiteValidationResultSchema,
+)
 from great_expectations.core.run_identifier import RunIdentifier
 from great_expectations.data_context.types.resource_identifiers import (
     ExpectationSuiteIdentifier,
@@ -97,18 +101,20 @@ REMOTE_ASSET_TAG = re.compile(
 def build_data_docs(
     reports_dir: Path,
     run_name: str,
-    results: Sequence[ExpectationSuiteValidationResult],
+    results: Iterable[ExpectationSuiteValidationResult],
     batch_labels: Sequence[str] | None = None,
     run_time: datetime | None = None,
 ) -> Path:
     """Store one run's suite results in the reports folder's GX project, render them; the index.html.
 
     batch_labels name the batch of the run each result is about (a run validates its documents
-    in batches), so that results of the same suite in one run are kept apart.
+    in batches), so that results of the same suite in one run are kept apart. results may be an
+    iterator (read_suite_results): each is stored as it comes, none needs to be held.
     """
     context = _gx_project(reports_dir)
     run_id = RunIdentifier(run_name=run_name, run_time=run_time or datetime.now(UTC))
     changed: list = []
+    results = list(results) if batch_labels is None else results
     labels = batch_labels or [None] * len(results)
     for result, label in zip(results, labels, strict=True):
         suite_id = ExpectationSuiteIdentifier(name=result.suite_name)
@@ -127,6 +133,19 @@ def build_data_docs(
     site = site_dir(reports_dir)
     shutil.copytree(VENDOR_DIR, site / STATIC_VENDOR, dirs_exist_ok=True)
     return site / "index.html"
+
+
+def write_suite_results(path: Path, results: Sequence[ExpectationSuiteValidationResult]) -> None:
+    """Suite results in GX's own JSON form, kept in a file until the run's Data Docs are built, so
+    that a run holds in memory the results of the batches in flight, not of all its batches."""
+    path.write_text(json.dumps([result.to_json_dict() for result in results]), encoding="utf-8")
+
+
+def read_suite_results(paths: Iterable[Path]) -> Iterator[ExpectationSuiteValidationResult]:
+    """The suite results write_suite_results wrote, file by file, as GX's objects again."""
+    schema = ExpectationSuiteValidationResultSchema()
+    for path in paths:
+        yield from (schema.load(item) for item in json.loads(path.read_text(encoding="utf-8")))
 
 
 def site_dir(reports_dir: Path) -> Path:

@@ -23,7 +23,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -242,13 +242,16 @@ def validate_batch(number: int, extracted: Extracted, run_id: str) -> Validated:
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
-def publish_data_docs(reports: Path, run_name: str, suite_results: list[tuple[str, object]]) -> Path:
-    """GX Data Docs of this run's suite results (one page per suite and batch) in the reports folder."""
-    from govtargets.expectations.data_docs import build_data_docs  # GX: the flow's process only
+def publish_data_docs(
+    reports: Path, run_name: str, work: runfiles.RunFiles, batches: list[tuple[str, int]]
+) -> Path:
+    """GX Data Docs of this run's suite results (one page per suite and batch) in the reports
+    folder, read back one batch at a time from the run's folder. batches: (label, results) of each."""
+    from govtargets.expectations.data_docs import build_data_docs, read_suite_results  # GX: flow only
 
-    index = build_data_docs(
-        reports, run_name, [result for _, result in suite_results], [b for b, _ in suite_results]
-    )
+    results = read_suite_results(work.suite_results(label) for label, _ in batches)
+    labels = [label for label, count in batches for _ in range(count)]
+    index = build_data_docs(reports, run_name, results, labels)
     get_run_logger().info("Data Docs: %s", index)
     return index
 
@@ -276,11 +279,11 @@ def publish_run(work: runfiles.RunFiles, changes: db.FileChanges) -> dict:
 # ------------------------------------------------------------------------------- helpers
 
 
-def stop_on_structural_failures(failures: list[str], reports: Path, run_id: str, suite_results: list) -> None:
+def stop_on_structural_failures(failures: list[str], tally: Tally) -> None:
     """A failed structural expectation loads nothing; the Data Docs built first show why, under a
     run name that says nothing was loaded."""
     if failures:
-        publish_data_docs(reports, failed_run_name(run_id), suite_results)
+        publish_data_docs(tally.reports, failed_run_name(tally.run_id), tally.work, tally.validated)
         raise StructuralValidationError("; ".join(failures))
 
 
@@ -528,21 +531,25 @@ def extract_and_validate(
 
 @dataclass
 class Tally:
-    """What the run's batches gave, as they are staged, and their suite results for Data Docs."""
+    """What the run's batches gave, as they are staged, and where their suite results wait for
+    Data Docs: in the run's folder, one file per batch, so that they do not add up in memory."""
 
     run_id: str
     reports: Path
-    suite_results: list
+    work: runfiles.RunFiles
+    validated: list[tuple[str, int]] = field(default_factory=list)  # (label, suite results) per batch
     records: int = 0
     loaded: int = 0
     quarantined: int = 0
 
     def add_suite_results(self, label: str, checked: ValidationOutcome | Validated) -> None:
-        """A batch's suite results; a structural failure among them stops the run."""
-        self.suite_results += [(label, result) for result in checked.suite_results]
-        stop_on_structural_failures(
-            checked.structural_failures, self.reports, self.run_id, self.suite_results
-        )
+        """A batch's suite results, to its file; a structural failure among them stops the run."""
+        from govtargets.expectations.data_docs import write_suite_results  # GX: the flow's process only
+
+        with runfiles.reporting_full_disk(self.work.folder):
+            write_suite_results(self.work.suite_results(label), checked.suite_results)
+        self.validated.append((label, len(checked.suite_results)))
+        stop_on_structural_failures(checked.structural_failures, self)
 
 
 def stage_validated(validated: Iterable[Validated], work: runfiles.RunFiles, tally: Tally) -> None:
@@ -630,7 +637,7 @@ def run_pipeline(settings: Settings) -> dict:
     run_id = uuid.uuid4().hex[:16]
     work = start_run(settings.warehouse, run_id, settings.input)
     counts: dict = {}
-    tally = Tally(run_id, settings.reports, suite_results=[])
+    tally = Tally(run_id, settings.reports, work)
     try:
         inventory = list_input_files(settings.input)
         manifest = read_manifest(settings.manifest)
@@ -667,7 +674,8 @@ def run_pipeline(settings: Settings) -> dict:
         raise
     finally:
         progress.finish()
-    data_docs = build_published_data_docs(settings.reports, run_id, tally.suite_results)
+    data_docs = build_published_data_docs(tally)
+    runfiles.remove_run_folder(work)
     summary = {
         "run_id": run_id,
         **counts,
@@ -720,13 +728,13 @@ def run_counts(
     }
 
 
-def build_published_data_docs(reports: Path, run_id: str, suite_results: list) -> Path | None:
+def build_published_data_docs(tally: Tally) -> Path | None:
     """Data Docs of a published run. Built after publishing, so that Data Docs never show a run the
     warehouse does not have; a failure here is reported, but the run's data are in."""
     try:
-        return publish_data_docs(reports, run_id, suite_results)
+        return publish_data_docs(tally.reports, tally.run_id, tally.work, tally.validated)
     except Exception as error:  # noqa: BLE001 - the run is published; its Data Docs are a report of it
-        get_run_logger().error("Data Docs not built for run %s: %s", run_id, error)
+        get_run_logger().error("Data Docs not built for run %s: %s", tally.run_id, error)
         return None
 
 

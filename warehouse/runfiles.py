@@ -64,6 +64,10 @@ class RunFiles:
         that its memory holds the batches in flight, not the corpus."""
         return self.folder / f"texts-{batch:04d}.parquet"
 
+    def suite_results(self, label: str) -> Path:
+        """Where the flow keeps a batch's GX suite results until the run's Data Docs are built."""
+        return self.folder / f"suite-results-{label}.json"
+
 
 @contextmanager
 def reporting_full_disk(folder: Path) -> Iterator[None]:
@@ -190,7 +194,8 @@ def compact_if_sparse(path: Path) -> bool:
 
 
 def close_run(files: RunFiles, run_id: str, status: str, counts: dict) -> None:
-    """Record the run's status in its copy and publish the copy: from here on, readers see the run."""
+    """Record the run's status in its copy and publish the copy: from here on, readers see the run.
+    The run's folder stays, for what is built from it after publishing (remove_run_folder)."""
     with reporting_full_disk(files.folder):
         con = db.connect(files.copy)
         try:
@@ -200,6 +205,11 @@ def close_run(files: RunFiles, run_id: str, status: str, counts: dict) -> None:
             con.close()
         db.pause_for_tests("rename")
         _publish(files)
+
+
+def remove_run_folder(files: RunFiles) -> None:
+    """What a published run kept in its folder is no longer needed (a folder left behind by a run
+    killed before this is cleared by the next run)."""
     shutil.rmtree(files.folder, ignore_errors=True)
 
 
