@@ -65,6 +65,16 @@ def site(suite_results, tmp_path_factory) -> Path:
     return index
 
 
+def test_suite_results_written_to_files_read_back_as_they_were(suite_results, tmp_path):
+    """The flow keeps each batch's results in a file until the run's Data Docs are built."""
+    first, second = tmp_path / "batch-0000.json", tmp_path / "batch-0001.json"
+    data_docs.write_suite_results(first, suite_results[:1])
+    data_docs.write_suite_results(second, suite_results[1:])
+    read_back = list(data_docs.read_suite_results([first, second]))
+    assert [r.to_json_dict() for r in read_back] == [r.to_json_dict() for r in suite_results]
+    assert [r.success for r in read_back] == [r.success for r in suite_results]
+
+
 def test_every_suite_of_every_run_has_a_page(site):
     root = site.parent
     for suite in SUITES:
@@ -229,6 +239,9 @@ def test_run_prints_where_the_data_docs_are(prefect_harness, sample_corpus, tmp_
     index = reports.resolve() / "data_docs" / "index.html"
     assert f"Data Docs: {index}" in result.output.splitlines()
     assert index.is_file()
+    # every batch has its pages, built from the suite results the run kept in its folder, now gone
+    assert len(list((reports / "gx" / "uncommitted" / "validations").rglob("*.json"))) >= 4
+    assert not (tmp_path / "w.duckdb.work").exists()
 
 
 def test_an_unusable_reports_folder_fails_before_the_run(tmp_path):
