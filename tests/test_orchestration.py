@@ -333,3 +333,14 @@ def test_a_worker_process_imports_no_great_expectations():
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_the_flow_module_loads_no_jieba_table_it_does_not_use():
+    """jieba's tag table (~50 MB) and TF-IDF table (~35 MB) load when a process first tags or
+    extracts keywords, not when it imports the flow: the flow's own process does neither."""
+    script = (
+        "import sys; import govtargets.flows.pipeline; "
+        "print(sorted(m for m in ('jieba.posseg', 'jieba.analyse') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

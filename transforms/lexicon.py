@@ -15,11 +15,14 @@ import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import jieba
-import jieba.posseg
 import rjieba
 from govtargets.transforms.vocabulary import VOCAB_DIR
+
+if TYPE_CHECKING:
+    from jieba.posseg import POSTokenizer
 
 USER_DICTIONARY = VOCAB_DIR / "policy_words.txt"
 
@@ -55,16 +58,20 @@ def user_words() -> tuple[UserWord, ...]:
 def jieba_dictionary_tags() -> dict[str, str]:
     """jieba's tag table (jieba.posseg reads it from jieba's dictionary) with the user words'
     tags, as jieba.load_userdict and jieba.posseg would merge them."""
+    import jieba.posseg  # here: importing it reads jieba's tag table (~50 MB), which only tagging needs
+
     tags = dict(jieba.posseg.dt.word_tag_tab)
     tags.update({entry.word: entry.tag for entry in user_words() if entry.tag})
     return tags
 
 
 @lru_cache(maxsize=1)
-def tokenizer() -> jieba.posseg.POSTokenizer:
+def tokenizer() -> POSTokenizer:
     """jieba itself with the user dictionary loaded into its default tokenizer, for the parts of
     jieba that cut with it (jieba.analyse). Loading jieba's dictionary takes a third of a second,
     so the segmentation here does not need it."""
+    import jieba.posseg
+
     jieba.setLogLevel(logging.WARNING)
     jieba.load_userdict(str(USER_DICTIONARY))
     jieba.posseg.dt.makesure_userdict_loaded()  # merges the user words' tags into word_tag_tab
