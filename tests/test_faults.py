@@ -189,6 +189,21 @@ def test_a_run_killed_at_any_point_leaves_the_warehouse_as_it_was_and_nothing_be
     assert data_docs_runs(folder / "reports" / "w.duckdb") == {summary["run_id"]}  # none of the killed run
 
 
+def test_a_run_killed_after_its_publish_leaves_only_a_folder_the_next_run_clears(tmp_path):
+    """Between the publish and the removal of its folder a run builds its Data Docs from the suite
+    results kept there: killed then, it leaves the folder without a copy (the copy is the published
+    warehouse now), which the next run deletes without recording any run as abandoned."""
+    from govtargets.warehouse import runfiles
+
+    warehouse = tmp_path / "w.duckdb"
+    left = runfiles.RunFiles(warehouse, runfiles.work_folder(warehouse), stamp=None)
+    folder = left.folder
+    folder.mkdir()
+    left.suite_results("batch-0000").write_text("[]", encoding="utf-8")
+    assert runfiles.clear_leftovers(folder, warehouse.name) is None
+    assert not folder.exists()
+
+
 # --- readers ------------------------------------------------------------------------------------
 
 READER = textwrap.dedent(
