@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -323,24 +324,26 @@ def test_a_run_of_one_batch_works_in_the_flows_process_and_more_batches_in_worke
     assert type(batch_task_runner(settings("dask"), n_batches=1)).__name__ == "DaskTaskRunner"
 
 
-def test_a_worker_process_imports_no_great_expectations():
+@pytest.fixture(scope="module")
+def modules_of_the_flow() -> list[str]:
+    """The modules a fresh process holds once it has imported the flow module, as a worker does
+    (Prefect sends it the flow) and as the flow's own process does."""
+    script = (
+        "import json, sys; import govtargets.flows.pipeline as pipeline; "
+        "assert pipeline.ingest_batch and pipeline.extract_batch and pipeline.start_worker; "
+        "print(json.dumps(sorted(sys.modules)))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def test_a_worker_process_imports_no_great_expectations(modules_of_the_flow):
     """Workers import the flow module (Prefect sends them the flow) and validate nothing: it must
     leave GX (~250 MB and ~4 s in every worker) to the flow's process, which validates."""
-    script = (
-        "import sys; import govtargets.flows.pipeline as pipeline; "
-        "assert pipeline.ingest_batch and pipeline.extract_batch and pipeline.start_worker; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('great_expectations', 'pandas')))"
-    )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]"
+    assert [m for m in modules_of_the_flow if m.split(".")[0] in ("great_expectations", "pandas")] == []
 
 
-def test_the_flow_module_loads_no_jieba_table_it_does_not_use():
+def test_the_flow_module_loads_no_jieba_table_it_does_not_use(modules_of_the_flow):
     """jieba's tag table (~50 MB) and TF-IDF table (~35 MB) load when a process first tags or
     extracts keywords, not when it imports the flow: the flow's own process does neither."""
-    script = (
-        "import sys; import govtargets.flows.pipeline; "
-        "print(sorted(m for m in ('jieba.posseg', 'jieba.analyse') if m in sys.modules))"
-    )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]"
+    assert [m for m in ("jieba.posseg", "jieba.analyse") if m in modules_of_the_flow] == []
