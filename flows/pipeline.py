@@ -258,14 +258,15 @@ def publish_data_docs(
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
 def open_staging(work: runfiles.RunFiles) -> None:
-    """Fresh staging tables for this run, in its staging file."""
-    with_connection(work, lambda con: db.open_staging(con, work.staging))
+    """An empty staging folder for this run, in its folder."""
+    db.open_staging(work.staging)
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES, task_run_name="stage-{label}")
 def stage_batch(work: runfiles.RunFiles, label: str, batch: db.Batch) -> None:
-    """Append a validated batch to the staging tables; the main tables are not touched yet."""
-    with_connection(work, lambda con: db.stage_batch(con, batch))
+    """Write a validated batch to the run's staging folder; the tables are not touched yet."""
+    with runfiles.reporting_full_disk(work.folder):
+        db.stage_batch(work.staging, label, batch)
     db.pause_for_tests("stage")
 
 
@@ -273,7 +274,7 @@ def stage_batch(work: runfiles.RunFiles, label: str, batch: db.Batch) -> None:
 def publish_run(work: runfiles.RunFiles, changes: db.FileChanges) -> dict:
     """One transaction in the run's copy: the run's documents replace their previous versions, and
     renamed, moved and removed files are recorded. Nobody sees it before the copy is published."""
-    return with_connection(work, lambda con: db.publish_staged(con, changes))
+    return with_connection(work, lambda con: db.publish_staged(con, work.staging, changes))
 
 
 # ------------------------------------------------------------------------------- helpers
@@ -296,7 +297,6 @@ def with_connection(work: runfiles.RunFiles, action):
         # the run's own copy, migrated when the run was recorded; DuckDB's memory bounded (it spills)
         con = db.connect(work.copy, config=db.RUN_MEMORY)
         try:
-            db.attach_staging(con, work.staging)
             return action(con)
         finally:
             con.close()

@@ -184,7 +184,7 @@ def test_a_run_killed_at_any_point_leaves_the_warehouse_as_it_was_and_nothing_be
     summary = pipeline(input_dir=str(batches["next"]), warehouse=str(warehouse))
     assert statuses(warehouse) == ["completed", "abandoned", "completed"]  # the killed run, recorded
     assert_same_contents(contents(warehouse), batches["reference"])  # as if it had never been
-    assert not (folder / "w.duckdb.work").exists()  # its copy and staging file deleted
+    assert not (folder / "w.duckdb.work").exists()  # its copy and staged files deleted
     assert sorted(p.name for p in folder.iterdir()) == ["reports", "w.duckdb", "w.duckdb.run.lock"]
     assert data_docs_runs(folder / "reports" / "w.duckdb") == {summary["run_id"]}  # none of the killed run
 

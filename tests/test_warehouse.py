@@ -123,6 +123,33 @@ def test_a_failing_load_leaves_the_warehouse_as_it_was(con):
     assert count(con, "targets") == 1
 
 
+def test_a_run_publishes_every_batch_it_staged_once_whatever_columns_each_batch_had(con, tmp_path):
+    staged = tmp_path / "staged"
+    db.open_staging(staged)
+    db.stage_batch(staged, "batch-0000", batch("d1", "t1"))
+    second = batch("d2", "t2", source_name="b.txt")
+    # a column all NULL in its batch (Polars' Null type in the file) and one the batch lacks
+    second.targets = second.targets.with_columns(pl.lit(None).alias("stretch_value")).drop("region")
+    db.stage_batch(staged, "batch-0001", second)
+    db.stage_batch(staged, "batch-0001", second)  # a retried stage replaces what it staged
+    (staged / "targets" / "batch-0002.parquet.partial").write_bytes(b"cut short")  # a failed write
+    assert db.publish_staged(con, staged)["documents"] == 2
+    assert con.execute("select record_id from targets order by record_id").fetchall() == [("t1",), ("t2",)]
+    assert count(con, "document_texts") == 2
+
+
+def test_a_staged_column_the_warehouse_does_not_have_fails_the_publish_and_loads_nothing(con, tmp_path):
+    staged = tmp_path / "staged"
+    db.open_staging(staged)
+    db.stage_batch(staged, "batch-0000", batch("d1", "t1"))
+    odd = batch("d2", "t2", source_name="b.txt")
+    odd.targets = odd.targets.with_columns(pl.lit(1).alias("not_a_column"))
+    db.stage_batch(staged, "batch-0001", odd)
+    with pytest.raises(duckdb.Error, match="not_a_column"):
+        db.publish_staged(con, staged)
+    assert (count(con, "documents"), count(con, "targets")) == (0, 0)
+
+
 def test_warehouse_path_flag_then_env_then_default(monkeypatch, tmp_path):
     monkeypatch.delenv(db.WAREHOUSE_ENV, raising=False)
     assert db.warehouse_path() == db.DEFAULT_WAREHOUSE

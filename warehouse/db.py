@@ -11,7 +11,9 @@ import fcntl
 import logging
 import os
 import re
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -43,8 +45,6 @@ PER_DOCUMENT_TABLES = (
 # Tests only: "<point>[:<seconds>]" holds a run at that point (ingest, stage, publish: inside the open
 # publish transaction, rename: before its copy replaces the warehouse), so that a test can kill it there.
 TEST_PAUSE_ENV = "GOVTARGETS_TEST_PAUSE_AT"
-# The attached staging file's catalog: a run's batches wait there until it publishes them.
-STAGING = "staging"
 # How often a connection that has to wait for another process's lock tries again.
 LOCK_RETRY_SECONDS = 0.25
 
@@ -365,10 +365,11 @@ def _mark_removed(con: duckdb.DuckDBPyConnection, changes: FileChanges) -> int:
     ).fetchall()[0][0]
 
 
-# Tables a run writes. A run stages its batches in a separate staging file, attached as the
-# `staging` catalog (its tables created fresh from the main ones, so later migrations' columns
-# follow), and publishes them in one transaction: a run that dies while staging leaves the main
-# tables exactly as they were, and its staging file is deleted by the next run.
+# Tables a run writes. A run stages its batches as Parquet files in its own folder, one per table
+# and batch (`<folder>/<table>/<label>.parquet`, written by Polars: staging opens no DuckDB
+# connection, so nothing DuckDB holds grows with what is staged), and publishes them in one
+# transaction: a run that dies while staging leaves the main tables exactly as they were, and the
+# next run deletes its folder, staged files and all.
 STAGED_TABLES = (
     "documents",
     "document_texts",
@@ -383,47 +384,43 @@ STAGED_TABLES = (
 )
 
 
-def staging_file(warehouse: Path) -> Path:
-    return warehouse.with_name(warehouse.name + ".staging")
-
-
-def attach_staging(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """Attach a staging file (created if missing) to a connection to the warehouse."""
-    attached = {row[0] for row in con.execute("select database_name from duckdb_databases()").fetchall()}
-    if STAGING not in attached:
-        con.execute(f"attach '{_sql_string(path)}' as {STAGING}")
-
-
 def _sql_string(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def _database_path(con: duckdb.DuckDBPyConnection) -> Path:
-    return Path(
-        con.execute(
-            "select path from duckdb_databases() where database_name = current_database()"
-        ).fetchall()[0][0]
-    )
+def open_staging(folder: Path) -> None:
+    """An empty staging folder (what an earlier attempt staged there is dropped)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
 
 
-def open_staging(con: duckdb.DuckDBPyConnection, path: Path | None = None) -> None:
-    """Empty staging tables shaped like the main ones, in the staging file `path` (default: next to
-    the warehouse), attached to `con` as `staging`."""
-    attach_staging(con, path or staging_file(_database_path(con)))
+def stage_batch(folder: Path, label: str, batch: Batch) -> None:
+    """Write one batch of a run to the staging folder: its rows per table, as `<table>/<label>.parquet`.
+    Staging the same label again replaces what it staged: a retried task stages nothing twice."""
+    for table, rows in batch.staged_rows().items():
+        path = folder / table / f"{label}.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".partial")
+        rows.write_parquet(partial)
+        partial.replace(path)  # a file cut short by a failed write is never taken for a staged batch
+
+
+def _create_staged_views(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """`staged_<table>`: the table's staged rows, read from their files as the publish needs them,
+    with the main table's columns and types (a column no batch had is NULL, one that was all NULL in
+    its batch takes the table's type); a column the main table lacks fails the publish."""
     for table in STAGED_TABLES:
-        con.execute(f"create or replace table {STAGING}.main.{table} as select * from main.{table} limit 0")
+        files = sorted((folder / table).glob("*.parquet"))
+        rows = f"(select * from main.{table} limit 0)"
+        if files:
+            listed = ", ".join(f"'{_sql_string(path)}'" for path in files)
+            rows += f" union all by name (select * from read_parquet([{listed}], union_by_name = true))"
+        con.execute(f"create or replace temp view staged_{table} as {rows}")
 
 
-def stage_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> None:
-    """Append one batch of a run to the staging tables (one transaction per batch)."""
-    con.execute("begin transaction")
-    try:
-        for table, rows in batch.staged_rows().items():
-            _insert(con, f"{STAGING}.main.{table}", rows)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
+def _drop_staged_views(con: duckdb.DuckDBPyConnection) -> None:
+    for table in STAGED_TABLES:
+        con.execute(f"drop view if exists staged_{table}")
 
 
 # One row per expectation (a suite's rule) and run, however many batches the run validated in.
@@ -432,13 +429,13 @@ insert into validation_results (run_id, suite, rule, expectation, column_name, s
                                 unexpected_count, element_count, details)
 select run_id, suite, rule, expectation, column_name, severity, bool_and(success), sum(unexpected_count),
        sum(element_count), coalesce(any_value(details) filter (where not success), any_value(details))
-from staging.main.validation_results
+from staged_validation_results
 group by run_id, suite, rule, expectation, column_name, severity
 """
 # A rejection already recorded for the same file, bytes, reason and extractor is not recorded again.
 _PUBLISH_REJECTED = """
-insert into rejected_files
-select s.* from staging.main.rejected_files s
+insert into rejected_files by name
+select s.* from staged_rejected_files s
 where not exists (
     select 1 from rejected_files r
     where r.path = s.path and r.doc_id is not distinct from s.doc_id and r.reason = s.reason
@@ -447,16 +444,17 @@ where not exists (
 """
 
 
-def publish_staged(con: duckdb.DuckDBPyConnection, changes: FileChanges | None = None) -> dict:
-    """Move everything staged into the main tables in one transaction: all or nothing.
+def publish_staged(con: duckdb.DuckDBPyConnection, folder: Path, changes: FileChanges | None = None) -> dict:
+    """Move everything staged in `folder` into the main tables in one transaction: all or nothing.
 
     changes: files renamed, moved or gone since the last run, applied in the same transaction
     (renames first, so that a new file at a renamed file's old path supersedes nothing)."""
     changes = changes or FileChanges(run_id="")
+    _create_staged_views(con, folder)
     con.execute("begin transaction")
     try:
         _relocate(con, changes)
-        staged = query(con, f"select doc_id, source_path from {STAGING}.main.documents")
+        staged = query(con, "select doc_id, source_path from staged_documents")
         doc_ids = staged["doc_id"].to_list()
         superseded = _supersede_older_versions(con, staged)
         _delete_documents(con, doc_ids)
@@ -467,13 +465,15 @@ def publish_staged(con: duckdb.DuckDBPyConnection, changes: FileChanges | None =
             elif table == "rejected_files":
                 con.execute(_PUBLISH_REJECTED)
             else:
-                con.execute(f"insert into main.{table} select * from {STAGING}.main.{table}")
+                con.execute(f"insert into main.{table} by name select * from staged_{table}")
         removed = _mark_removed(con, changes)
         pause_for_tests("publish")  # inside the open transaction
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
+    finally:
+        _drop_staged_views(con)
     return {
         "documents": len(doc_ids),
         "superseded": len(superseded),
@@ -482,24 +482,11 @@ def publish_staged(con: duckdb.DuckDBPyConnection, changes: FileChanges | None =
     }
 
 
-def close_staging(con: duckdb.DuckDBPyConnection) -> None:
-    """Detach the staging file and delete it (with its write-ahead log)."""
-    path = Path(
-        con.execute(f"select path from duckdb_databases() where database_name = '{STAGING}'").fetchall()[0][0]
-    )
-    con.execute(f"detach {STAGING}")
-    for leftover in (path, path.with_name(path.name + ".wal")):
-        leftover.unlink(missing_ok=True)
-
-
 def load_batch(con: duckdb.DuckDBPyConnection, batch: Batch, changes: FileChanges | None = None) -> dict:
     """Stage and publish a single batch: its documents replace their previous versions, atomically."""
-    open_staging(con)
-    try:
-        stage_batch(con, batch)
-        return publish_staged(con, changes)
-    finally:
-        close_staging(con)
+    with tempfile.TemporaryDirectory(prefix="govtargets-staging-") as folder:
+        stage_batch(Path(folder), "batch", batch)
+        return publish_staged(con, Path(folder), changes)
 
 
 def pause_for_tests(point: str) -> None:

@@ -6,7 +6,7 @@ file open would make the run fail. So a run never opens the published file for w
 
 1. it copies the warehouse into `<warehouse>.work/` (holding a read-only connection meanwhile, so
    no writer can change the file under the copy), migrates the copy and records itself `running`;
-2. it stages its batches in a separate file there, and publishes them into the copy in one
+2. it stages its batches as Parquet files there, and publishes them into the copy in one
    transaction;
 3. it records its status in the copy and renames the copy over the warehouse (atomic on POSIX).
 
@@ -57,7 +57,8 @@ class RunFiles:
 
     @property
     def staging(self) -> Path:
-        return db.staging_file(self.copy)
+        """Where the run's validated batches wait for its publish, as Parquet files (db.stage_batch)."""
+        return self.folder / "staged"
 
     def texts(self, batch: int) -> Path:
         """Where the flow keeps a batch's normalized texts between ingestion and extraction, so
@@ -215,12 +216,14 @@ def remove_run_folder(files: RunFiles) -> None:
 
 def fail_run(files: RunFiles, run_id: str, counts: dict) -> None:
     """Publish the warehouse as it was, with this run recorded `failed`: a fresh copy, so that
-    nothing the run wrote into its own copy is published. The run's own copy and staging file are
+    nothing the run wrote into its own copy is published. The run's own copy and staged files are
     deleted first (on a full disk, that is the room the fresh copy needs). When even that cannot be
     done, the run's row is kept in its folder and the next run records it `abandoned`."""
     run = _run_row(files, run_id)
     for leftover in files.folder.iterdir():
-        if leftover.name != files.copy.name:  # staging, write-ahead logs
+        if leftover.is_dir():  # the staged batches
+            shutil.rmtree(leftover, ignore_errors=True)
+        elif leftover.name != files.copy.name:  # texts, suite results, write-ahead logs
             leftover.unlink(missing_ok=True)
     fresh = RunFiles(files.warehouse, files.folder.with_name(files.folder.name + ".failed"), None)
     try:
