@@ -103,7 +103,8 @@ def _read(text_or_path: str | os.PathLike | bytes) -> tuple[str, bytes]:
         return path.name, path.read_bytes()  # FileNotFoundError names the path
     if not isinstance(text_or_path, str):
         raise TypeError(f"extract() takes text, a path or bytes, not {type(text_or_path).__name__}")
-    return TEXT_SOURCE_NAME, text_or_path.encode("utf-8")
+    # surrogatepass: a lone surrogate becomes bytes the decoder replaces and counts (decode_errors)
+    return TEXT_SOURCE_NAME, text_or_path.encode("utf-8", "surrogatepass")
 
 
 def _names_a_file(text: object) -> bool:

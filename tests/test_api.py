@@ -71,6 +71,11 @@ def test_a_file_path_or_its_bytes_give_the_records_of_the_text(tmp_path):
     assert extract(path, year=2021)["source_name"].unique().to_list() == ["report.txt"]
 
 
+def test_text_with_a_lone_surrogate_gives_the_records_of_the_text_without_it():
+    records = extract(EXAMPLE + "\ud800", year=2021)
+    assert headline(records) == headline(extract(EXAMPLE, year=2021))
+
+
 def db_doc_id(data: bytes) -> str:
     from govtargets.transforms.documents import doc_id_of
 

@@ -178,3 +178,9 @@ def test_a_hard_wrapped_page_is_joined_into_its_paragraphs():
         "●建立项目高效落地保障机制",
     ]
     assert normalize_text("\n".join(items * 3)).split("\n") == [item[1:] for item in items * 3]
+
+
+def test_a_lone_surrogate_is_replaced_as_an_undecodable_byte_is():
+    # a str made with surrogateescape, or by hand; OpenCC's conversion raised on one (hypothesis found it)
+    assert normalize_text("增长\ud8006%") == "增长\ufffd6%"
+    assert normalize_text("增长\U0001f600") == "增长\U0001f600"  # a character outside the BMP is kept

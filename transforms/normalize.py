@@ -11,7 +11,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from govtargets.transforms.decode import to_simplified
+from govtargets.transforms.decode import REPLACEMENT, to_simplified
 from govtargets.transforms.numbers import parse_chinese_numeral
 from govtargets.transforms.vocabulary import rows
 
@@ -38,6 +38,9 @@ MD_DEBRIS = re.compile(r"\s*(?:>>+|»+)\s*$|^\s*>\s*|^\s*[-*_]{3,}\s*$|`+")
 MARKUP = re.compile(r"^(?:[#\-*+•●◆■▪·>_]|\d+\))|\[|\*\*|__|>>|»|`")
 
 HAN = r"\u4e00-\u9fff"
+# A code point in the surrogate range is never a character in a str (a pair would have been decoded
+# into the one character it encodes): text decoded with surrogateescape or made by hand can hold one.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 CJK_PUNCT = "。、“”‘’《》—…；：，？！（）"
 # Heading enumerators by level (structure.py uses the levels): 第一部分 一、 (一) 1. 一是
 HEADING_LEVELS = (
@@ -316,6 +319,8 @@ def _layout_pass(text: str) -> str:
 
 def normalize_text(text: str) -> str:
     """Raw decoded text -> the canonical text every later stage works on (idempotent)."""
+    # a lone surrogate is replaced as the decoder replaces bytes it cannot decode (OpenCC fails on one)
+    text = LONE_SURROGATE.sub(REPLACEMENT, text)
     text = unicodedata.normalize("NFC", text.replace("\ufeff", ""))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = fold_variants(to_simplified(fold_width(drop_thousands_separators(unescape_entities(text)))))
