@@ -123,10 +123,16 @@ def test_a_failing_load_leaves_the_warehouse_as_it_was(con):
     assert count(con, "targets") == 1
 
 
-def test_a_run_publishes_every_batch_it_staged_once_whatever_columns_each_batch_had(con, tmp_path):
-    staged = tmp_path / "staged"
-    db.open_staging(staged)
-    db.stage_batch(staged, "batch-0000", batch("d1", "t1"))
+@pytest.fixture
+def staged(tmp_path):
+    """A run's staging folder with its first batch staged."""
+    folder = tmp_path / "staged"
+    db.open_staging(folder)
+    db.stage_batch(folder, "batch-0000", batch("d1", "t1"))
+    return folder
+
+
+def test_a_run_publishes_every_batch_it_staged_once_whatever_columns_each_batch_had(con, staged):
     second = batch("d2", "t2", source_name="b.txt")
     # a column all NULL in its batch (Polars' Null type in the file) and one the batch lacks
     second.targets = second.targets.with_columns(pl.lit(None).alias("stretch_value")).drop("region")
@@ -138,10 +144,7 @@ def test_a_run_publishes_every_batch_it_staged_once_whatever_columns_each_batch_
     assert count(con, "document_texts") == 2
 
 
-def test_a_staged_column_the_warehouse_does_not_have_fails_the_publish_and_loads_nothing(con, tmp_path):
-    staged = tmp_path / "staged"
-    db.open_staging(staged)
-    db.stage_batch(staged, "batch-0000", batch("d1", "t1"))
+def test_a_staged_column_the_warehouse_does_not_have_fails_the_publish_and_loads_nothing(con, staged):
     odd = batch("d2", "t2", source_name="b.txt")
     odd.targets = odd.targets.with_columns(pl.lit(1).alias("not_a_column"))
     db.stage_batch(staged, "batch-0001", odd)
