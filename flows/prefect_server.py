@@ -11,6 +11,7 @@ flow. The CLI's start-up before the flow can begin: 8.3 s -> 5.0 s (a two-file r
 from __future__ import annotations
 
 import atexit
+import importlib.util
 import os
 import socket
 import subprocess
@@ -18,8 +19,12 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
+
+# prefect's package folder's parent, found without importing prefect (~1.5 s): uvicorn's --app-dir
+PREFECT_PARENT_FOLDER = Path(importlib.util.find_spec("prefect").origin).parent.parent
 
 STARTUP_TIMEOUT = 90  # seconds; Prefect waits 20 by default, too short on a busy two-core machine
 STOP_TIMEOUT = 5  # seconds for a graceful stop before the server is killed
@@ -53,13 +58,12 @@ class TemporaryServer:
         self.api_url = f"http://127.0.0.1:{self.port}/api"
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float) -> None:
-        """Start the server and wait until it answers."""
-        import prefect
-        from prefect.settings import get_current_settings
-
+    def spawn(self, settings_env: dict[str, str] | None = None) -> TemporaryServer:
+        """Start the server's process and return at once; `wait_until_ready` waits for it to answer.
+        settings_env: Prefect settings this process holds beyond its environment and profile,
+        which the server reads itself."""
         command = [
-            sys.executable, "-m", "uvicorn", "--app-dir", str(prefect.__module_path__.parent),
+            sys.executable, "-m", "uvicorn", "--app-dir", str(PREFECT_PARENT_FOLDER),
             "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
             "--port", str(self.port), "--log-level", "error", "--lifespan", "on",
         ]  # fmt: skip
@@ -69,16 +73,17 @@ class TemporaryServer:
             {"PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
             | os.environ
             | EPHEMERAL_SERVER_ENV
-            | get_current_settings().to_environment_variables(exclude_unset=True)
+            | (settings_env or {})
         )
         self.process = subprocess.Popen(
             [sys.executable, "-c", DIE_WITH_PARENT, str(os.getpid()), *command], env=env
         )
         # Registered after Prefect's own exit handlers: it stops after Prefect has sent it its logs.
         atexit.register(self.stop)
-        self._wait_until_ready(timeout)
+        return self
 
-    def _wait_until_ready(self, timeout: float) -> None:
+    def wait_until_ready(self, timeout: float) -> None:
+        """Wait until the server answers; stop it and raise if it does not within `timeout` s."""
         deadline = time.monotonic() + timeout
         with httpx.Client() as client:
             while time.monotonic() < deadline:
@@ -110,24 +115,49 @@ class TemporaryServer:
         self.process = None
 
 
+def spawn_unless_configured() -> TemporaryServer | None:
+    """A temporary server, started now (it takes ~5 s to answer, on the other core, while this
+    process imports Prefect and the flow), unless the environment names a server. A server named
+    only in a Prefect profile is known once Prefect is imported: `prefect_api` then stops this one."""
+    if os.environ.get("PREFECT_API_URL"):
+        return None
+    # Nothing in this process has changed a Prefect setting yet (Prefect is not imported): the
+    # server reads the same environment and profile as this process would.
+    return TemporaryServer().spawn()
+
+
 @contextmanager
-def prefect_api() -> Iterator[bool]:
-    """Without a configured Prefect server, start one temporary server for the whole command and
-    point every process at it (otherwise each worker process would start a server of its own).
-    Yields whether it started one."""
+def prefect_api(spawned: TemporaryServer | None = None) -> Iterator[bool]:
+    """Without a configured Prefect server, one temporary server for the whole command (`spawned`
+    if the command started it early, else started here), every process pointed at it (otherwise
+    each worker process would start a server of its own). Yields whether it is a temporary server."""
     from prefect.context import refresh_global_settings_context
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import (
+        PREFECT_API_URL,
+        PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+        get_current_settings,
+        temporary_settings,
+    )
 
     if PREFECT_API_URL.value() or os.environ.get("PREFECT_API_URL"):
+        if spawned is not None:
+            spawned.stop()  # a profile names a server
         yield False
         return
-    server = TemporaryServer()
-    server.start(float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", STARTUP_TIMEOUT)))
+    server = spawned or TemporaryServer().spawn(
+        get_current_settings().to_environment_variables(exclude_unset=True)
+    )
+    server.wait_until_ready(
+        float(os.environ.get("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", STARTUP_TIMEOUT))
+    )
     # Every process and thread must use it: the workers inherit the environment; Prefect's own
     # threads here (its events and logs workers) read the global settings, made from the
     # environment when Prefect was imported; this thread may be in a settings context already.
     # A thread left without the address would start a temporary server of its own.
     os.environ["PREFECT_API_URL"] = server.api_url
     refresh_global_settings_context()
-    with temporary_settings(updates={PREFECT_API_URL: server.api_url}):
+    # No flow run heartbeats: they let a server mark a run whose process died as crashed, and this
+    # server dies with the process; ending a flow waits up to a second for the heartbeat thread.
+    updates = {PREFECT_API_URL: server.api_url, PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}
+    with temporary_settings(updates=updates):
         yield True
