@@ -39,6 +39,22 @@ def test_version_prints_the_installed_version():
     assert result.stdout == f"govtargets {metadata.version('govtargets')}\n"
 
 
+def test_the_command_exits_with_its_status_and_everything_it_printed(tmp_path):
+    """The console script skips the interpreter's teardown (flows/cli.entry): what a command
+    printed must still arrive, and its exit status be the command's."""
+    version = subprocess.run(
+        [str(GOVTARGETS), "--version"], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert (version.returncode, version.stdout.startswith("govtargets ")) == (0, True)
+    missing = tmp_path / "missing"
+    refused = subprocess.run(
+        [str(GOVTARGETS), "run", "-i", str(missing), "-w", str(tmp_path / "w.duckdb")],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert refused.returncode == 2
+    assert f"{missing}: input folder does not exist" in refused.stderr
+
+
 def test_an_unknown_log_level_is_refused():
     result = runner.invoke(app, ["--log-level", "loud", "sql", "select 1"])
     assert result.exit_code == 2 and "unknown log level 'loud'" in result.stderr
@@ -266,3 +282,55 @@ def test_expectation_counts_agree_in_suites_warehouse_data_docs_and_report(sampl
         text = re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))
         shown = re.search(r"Evaluated Expectations\s+(\d+)", text)
         assert shown and int(shown.group(1)) == declared[suite], page
+
+
+# --- the temporary Prefect server ------------------------------------------------------------------
+
+
+class StartedEarly:
+    """A temporary server as `spawn_unless_configured` returns it, without its process."""
+
+    api_url = "http://127.0.0.1:9/api"
+
+    def __init__(self):
+        self.waited = self.stopped = False
+
+    def wait_until_ready(self, timeout):
+        self.waited = True
+
+    def stop(self):
+        self.stopped = True
+
+
+def test_a_server_started_early_is_stopped_when_a_profile_names_a_server(prefect_harness):
+    """The CLI starts its temporary server before it imports Prefect, so before it can read a
+    profile: when the settings then name a server (the test harness's here), that one is used."""
+    from govtargets.flows.prefect_server import prefect_api
+    from prefect.settings import PREFECT_API_URL
+
+    configured, spawned = PREFECT_API_URL.value(), StartedEarly()
+    with prefect_api(spawned) as temporary:
+        assert PREFECT_API_URL.value() == configured
+    assert temporary is False and spawned.stopped and not spawned.waited
+
+
+def test_with_a_temporary_server_every_process_uses_it_and_flows_send_no_heartbeats(monkeypatch):
+    """Heartbeats let a server mark a flow run whose process died as crashed; a temporary server
+    dies with the process, and ending a flow waited up to a second for their thread."""
+    from govtargets.flows.prefect_server import prefect_api
+    from prefect.context import refresh_global_settings_context
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # what prefect_api sets stays in this test
+    spawned = StartedEarly()
+    try:
+        with temporary_settings(restore_defaults={PREFECT_API_URL}), prefect_api(spawned) as temporary:
+            assert temporary is True and spawned.waited and not spawned.stopped
+            assert PREFECT_API_URL.value() == os.environ["PREFECT_API_URL"] == spawned.api_url
+            assert get_current_settings().flows.heartbeat_frequency is None
+        assert get_current_settings().flows.heartbeat_frequency is not None
+    finally:
+        # prefect_api also pointed Prefect's global settings (its threads') at the server
+        monkeypatch.undo()
+        refresh_global_settings_context()
