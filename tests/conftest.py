@@ -35,6 +35,14 @@ def prefect_harness():
 
 
 @pytest.fixture(scope="session")
+def cli_prefect_home(tmp_path_factory) -> Path:
+    """The PREFECT_HOME of the `govtargets` commands tests start as subprocesses (each starts its
+    own temporary Prefect server, one at a time in a pytest process): shared, so that only the first
+    creates and migrates the server's database (~10 s)."""
+    return tmp_path_factory.mktemp("cli-prefect-home")
+
+
+@pytest.fixture(scope="session")
 def sample_corpus(tmp_path_factory) -> Path:
     """A copy of the sample corpus's report files (tests may add files to their own copies)."""
     folder = tmp_path_factory.mktemp("corpus")

@@ -137,13 +137,6 @@ def kill_when_held(point: str, process: subprocess.Popen) -> tuple[int, list, li
     return process.returncode, processes, [p.pid for p in alive]
 
 
-@pytest.fixture(scope="module")
-def killed_runs_home(tmp_path_factory) -> Path:
-    """The PREFECT_HOME the killed runs' temporary servers share, so that only the first creates
-    its database."""
-    return tmp_path_factory.mktemp("prefect-home")
-
-
 def killed_run(point: str, batches: dict, home: Path, folder: Path) -> Killed:
     """A run killed at `point` on a copy of the first batch's warehouse. One test per point, so
     that pytest -n spreads them over its workers (each takes ~20 s of a run starting up)."""
@@ -165,14 +158,14 @@ def data_docs_runs(reports: Path) -> set[str]:
 
 @pytest.mark.parametrize("point", KILL_POINTS)
 def test_a_run_killed_at_any_point_leaves_the_warehouse_as_it_was_and_nothing_behind(
-    batches, killed_runs_home, point, tmp_path
+    batches, cli_prefect_home, point, tmp_path
 ):
     """Finding 5: every kill orphaned the temporary Prefect server, left staging tables in the file,
     and Data Docs showed runs that were never published. Killed while ingesting (in a worker),
     staging, inside the publish transaction, or just before the copy replaces the warehouse."""
     from govtargets.flows.pipeline import pipeline
 
-    killed = killed_run(point, batches, killed_runs_home, tmp_path / "killed")
+    killed = killed_run(point, batches, cli_prefect_home, tmp_path / "killed")
     warehouse, folder = killed.warehouse, killed.warehouse.parent
     assert killed.returncode == -signal.SIGKILL
     assert any("uvicorn" in command for _, command in killed.processes), killed.processes  # the server

@@ -160,11 +160,11 @@ def one_report(sample_corpus, tmp_path) -> Path:
     return folder
 
 
-def test_quiet_json_run_in_a_subprocess_prints_json_only_and_no_logs(one_report, tmp_path):
+def test_quiet_json_run_in_a_subprocess_prints_json_only_and_no_logs(one_report, cli_prefect_home, tmp_path):
     """As a script would call it, on a machine without a Prefect server (the run starts a temporary
     one, which logs its stop at exit): stdout parses as JSON, stderr holds no INFO log line."""
     env = {name: value for name, value in os.environ.items() if name != "PREFECT_API_URL"}
-    env |= {"PREFECT_HOME": str(tmp_path / "prefect"), "PREFECT_LOGGING_LEVEL": "INFO"}
+    env |= {"PREFECT_HOME": str(cli_prefect_home), "PREFECT_LOGGING_LEVEL": "INFO"}
     command = [
         str(GOVTARGETS),
         "--quiet",
