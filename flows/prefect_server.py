@@ -6,6 +6,8 @@ where the CLI is importing the flow meanwhile, and a server left running by a ru
 So the CLI starts it itself, as Prefect does (the same uvicorn command and settings, Prefect 3.8):
 at once, in a process that the kernel stops when the CLI dies, while this process imports the
 flow. The CLI's start-up before the flow can begin: 8.3 s -> 5.0 s (a two-file run, two cores).
+`govtargets run` starts it before it imports Prefect at all (`spawn_unless_configured`), ~1.5 s
+sooner: it answers when the CLI's imports are done.
 """
 
 from __future__ import annotations
