@@ -92,7 +92,13 @@ VARIANTS = (
 NUMBER = re.compile(r"\d+")
 YEAR = re.compile(r"(?:19|20)\d\d")
 
-GOALS = {"e2e_mb_per_s": 5.0, "peak_pipeline_gb": 2.0, "incremental_work_s": 5.0, "goal_size_mb": 200}
+GOALS = {
+    "e2e_mb_per_s": 5.0,
+    "peak_tree_gb": 2.0,
+    "incremental_work_s": 5.0,
+    "one_file_s": 8.0,
+    "goal_size_mb": 200,
+}
 POLL_SECONDS = 0.05
 
 
@@ -595,6 +601,21 @@ class EndToEnd:
                 print(f"  start-up run {i}/{runs}: {result.wall:.1f}s", flush=True)
         return summarize_cli(results)
 
+    def one_file(self, runs: int) -> dict:
+        """A run of the smallest sample file into a new warehouse, as a user's first try is: what
+        the user waits for (wall, start-up included)."""
+        folder = Path(tempfile.mkdtemp(prefix="one-file-", dir=self.workdir))
+        shutil.copy(min(SAMPLES.glob("*.txt"), key=lambda path: path.stat().st_size), folder)
+        results = []
+        for i in range(runs):
+            warehouse = self.fresh_warehouse()
+            try:
+                results.append(self.run(folder, warehouse, "one-file"))
+            finally:
+                shutil.rmtree(warehouse.parent)
+            print(f"  one-file run {i + 1}/{runs}: {results[-1].wall:.1f}s", flush=True)
+        return summarize_cli(results)
+
 
 def summarize_cli(results: list[CliRun]) -> dict:
     def median(attr: str) -> float:
@@ -1054,7 +1075,7 @@ def alternatives_tables(alternatives: dict) -> str:
     return "\n\n".join(out)
 
 
-def goal_lines(sizes: dict, startup_walls: list[float]) -> list[str]:
+def goal_lines(sizes: dict, startup_walls: list[float], one_file: dict | None = None) -> list[str]:
     if not sizes:
         return []
     size = sizes.get(str(GOALS["goal_size_mb"])) or sizes[max(sizes, key=int)]
@@ -1070,9 +1091,9 @@ def goal_lines(sizes: dict, startup_walls: list[float]) -> list[str]:
             full["mb_per_s_excl_startup"] >= GOALS["e2e_mb_per_s"],
         ),
         (
-            f"peak RSS of the pipeline process <= {GOALS['peak_pipeline_gb']} GB ({label})",
-            f"{full['pipeline_peak_mb_median']} MB",
-            full["pipeline_peak_mb_median"] <= GOALS["peak_pipeline_gb"] * 1e3,
+            f"peak RSS of the whole process tree <= {GOALS['peak_tree_gb']} GB ({label})",
+            f"{full['tree_peak_mb_median']} MB (the pipeline process {full['pipeline_peak_mb_median']} MB)",
+            full["tree_peak_mb_median"] <= GOALS["peak_tree_gb"] * 1e3,
         ),
         (
             f"incremental re-run <= {GOALS['incremental_work_s']} s of work ({label})",
@@ -1084,6 +1105,14 @@ def goal_lines(sizes: dict, startup_walls: list[float]) -> list[str]:
             rerun["work_s"] <= GOALS["incremental_work_s"],
         ),
     ]
+    if one_file:
+        checks.append(
+            (
+                f"a run of one small file <= {GOALS['one_file_s']} s",
+                f"{one_file['wall_s_median']} s wall ({min(one_file['wall_s'])}-{max(one_file['wall_s'])})",
+                one_file["wall_s_median"] <= GOALS["one_file_s"],
+            )
+        )
     return [f"- {'met' if ok else 'NOT met'}: {goal}: {value}" for goal, value, ok in checks]
 
 
@@ -1121,9 +1150,16 @@ def report(result: dict) -> str:
             f"start-up: {result['startup']['wall_s_median']}s wall, pipeline process peak RSS "
             f"{result['startup']['pipeline_peak_mb_median']} MB"
         )
+        if result.get("one_file"):
+            one = result["one_file"]
+            parts.append(
+                f"one small file (a new warehouse): {one['wall_s_median']}s wall "
+                f"({min(one['wall_s'])}-{max(one['wall_s'])}), whole tree peak RSS {one['tree_peak_mb_median']} MB"
+            )
         if any("full" in size.get("end_to_end", {}) for size in result["sizes"].values()):
             parts.append(e2e_table(result["sizes"], result["startup"]))
-            parts.append("\n".join(goal_lines(result["sizes"], result["startup"]["wall_s"])))
+            goals = goal_lines(result["sizes"], result["startup"]["wall_s"], result.get("one_file"))
+            parts.append("\n".join(goals))
     if result.get("alternatives"):
         parts.append(
             f"### Alternatives (same process, same text: the first {result['alt_mb']} MB of the "
@@ -1196,6 +1232,8 @@ def main() -> None:
         print("end to end: start-up", flush=True)
         try:
             result["startup"] = e2e.startup(args.runs)
+            print("end to end: one small file", flush=True)
+            result["one_file"] = e2e.one_file(args.runs)
         except RuntimeError as error:
             result["startup_error"] = str(error)
             print(f"  {error}", flush=True)
