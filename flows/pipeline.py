@@ -455,22 +455,19 @@ def in_order(
 ) -> Iterator:
     """The results of `batch_task` over `parameter_sets`, in order, with at most `in_flight` tasks
     submitted but not yet taken: the flow holds a few batches, never the run's."""
-    pending = deque()
-    taken_so_far = 0
 
-    def take():
-        nonlocal taken_so_far
-        future = pending.popleft()
-        collect_previous_batch(taken_so_far)
-        taken_so_far += 1
-        return future.result()
+    def submitted() -> Iterator:
+        pending = deque()
+        for parameters in parameter_sets:  # lazily: a batch is read only when it is submitted
+            pending.append(batch_runner.submit(batch_task, parameters))
+            if len(pending) >= in_flight:
+                yield pending.popleft()
+        while pending:
+            yield pending.popleft()
 
-    for parameters in parameter_sets:  # lazily: a batch is read only when it is submitted
-        pending.append(batch_runner.submit(batch_task, parameters))
-        if len(pending) >= in_flight:
-            yield take()
-    while pending:
-        yield take()
+    for number, future in enumerate(submitted()):
+        collect_previous_batch(number)
+        yield future.result()
 
 
 def collect_previous_batch(number: int) -> None:
