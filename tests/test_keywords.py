@@ -5,7 +5,14 @@ from __future__ import annotations
 import jieba.analyse
 import polars as pl
 import pytest
-from govtargets.transforms.keywords import STOP_WORDS, document_keywords, keywords_frame
+from govtargets.transforms.keywords import (
+    QUANTITY,
+    STOP_WORDS,
+    document_keywords,
+    extractor,
+    keywords_frame,
+    own_region_names,
+)
 
 REPORT = (
     "今年以来,我们坚持发展第一要务,全面推进棚户区改造,新开工棚户区改造13496套,"
@@ -61,3 +68,28 @@ def test_empty_documents_give_an_empty_frame_with_its_columns():
 def test_policy_stop_words_do_not_leak_into_jiebas_default_extractor(word):
     document_keywords(REPORT, None)
     assert word not in jieba.analyse.default_tfidf.stop_words
+
+
+def test_weights_are_jiebas_own_for_every_word_of_a_batch():
+    # keywords_frame computes extract_tags' weights for a whole batch in Polars: they must be
+    # jieba's, to the last bit, and the words the same (less amounts and the own region's names)
+    texts = {"a": (REPORT, "德州市"), "b": (REPORT.replace("德州", "聊城") * 2, "聊城市"), "c": ("", None)}
+    documents = pl.DataFrame(
+        {
+            "doc_id": list(texts),
+            "region": [r for _, r in texts.values()],
+            "text": [t for t, _ in texts.values()],
+        }
+    )
+    frame = keywords_frame(documents, top_k=1000)
+    for doc_id, (text, region) in texts.items():
+        expected = sorted(
+            (
+                (word, weight)
+                for word, weight in extractor().extract_tags(text, topK=None, withWeight=True)
+                if word not in own_region_names(region) and not QUANTITY.fullmatch(word)
+            ),
+            key=lambda pair: (-pair[1], pair[0]),
+        )
+        assert frame.filter(pl.col("doc_id") == doc_id).select("keyword", "weight").rows() == expected
+    assert frame["doc_id"].unique(maintain_order=True).to_list() == ["a", "b"]  # in the documents' order
