@@ -158,6 +158,40 @@ def test_the_flow_submits_no_more_than_its_batches_in_flight(monkeypatch):
     assert len(collections) == 49
 
 
+def test_a_run_collects_only_what_it_made_and_thaws_the_rest_after():
+    """While a run works, what existed before it (the imports) is out of the cycle collector's
+    way; what the run itself leaves in cycles is still collected; afterwards nothing stays frozen."""
+    import gc
+    import weakref
+
+    from govtargets.expectations import validate  # noqa: F401 - imported: the run's own import makes nothing
+    from govtargets.flows.pipeline import collections_skipping_imports
+
+    class Node:
+        pass
+
+    def cycle() -> weakref.ref:
+        node = Node()
+        node.itself = node
+        return weakref.ref(node)
+
+    frozen_before = gc.get_freeze_count()
+    gc.disable()  # no automatic collection between making the first cycle and the run's start
+    try:
+        before_the_run = cycle()
+        with collections_skipping_imports():
+            assert gc.get_freeze_count() > frozen_before
+            made_by_the_run = cycle()
+            gc.collect()
+            assert made_by_the_run() is None  # collected
+            assert before_the_run() is not None  # frozen: not even looked at
+    finally:
+        gc.enable()
+    assert gc.get_freeze_count() == frozen_before
+    gc.collect()
+    assert before_the_run() is None
+
+
 def test_duplicate_files_are_set_aside_naming_the_first():
     from govtargets.transforms.documents import split_duplicates
 
