@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import copy
+
 import jieba.analyse
 import polars as pl
-import pytest
 from govtargets.transforms.keywords import (
+    JIEBA_STOP_WORDS,
     QUANTITY,
     STOP_WORDS,
     document_keywords,
-    extractor,
+    idf_table,
     keywords_frame,
     own_region_names,
 )
+from govtargets.transforms.lexicon import words
 
 REPORT = (
     "今年以来,我们坚持发展第一要务,全面推进棚户区改造,新开工棚户区改造13496套,"
@@ -64,10 +67,30 @@ def test_empty_documents_give_an_empty_frame_with_its_columns():
     assert frame.is_empty() and frame.columns == ["doc_id", "rank", "keyword", "weight"]
 
 
-@pytest.mark.parametrize("word", ["发展", "建设"])
-def test_policy_stop_words_do_not_leak_into_jiebas_default_extractor(word):
-    document_keywords(REPORT, None)
-    assert word not in jieba.analyse.default_tfidf.stop_words
+class ProjectCutter:
+    """What jieba.analyse needs of a tokenizer, done by the project's segmenter (`words`)."""
+
+    @staticmethod
+    def cut(text: str) -> list[str]:
+        return words(text)
+
+
+def jiebas_extractor() -> jieba.analyse.TFIDF:
+    """jieba's own TF-IDF extractor, cutting as the project cuts, with the policy stop words: the
+    reference keywords_frame must agree with."""
+    extractor = copy.copy(jieba.analyse.default_tfidf)
+    extractor.stop_words = jieba.analyse.TFIDF.STOP_WORDS.copy()
+    extractor.tokenizer = ProjectCutter()
+    extractor.set_stop_words(str(STOP_WORDS))
+    return extractor
+
+
+def test_the_idf_table_and_stop_words_are_jiebas():
+    table, median = idf_table()
+    assert table.height == len(jieba.analyse.default_tfidf.idf_freq)  # a line per word: nothing overridden
+    assert dict(table.iter_rows()) == jieba.analyse.default_tfidf.idf_freq
+    assert median == jieba.analyse.default_tfidf.median_idf
+    assert jieba.analyse.TFIDF.STOP_WORDS == JIEBA_STOP_WORDS
 
 
 def test_weights_are_jiebas_own_for_every_word_of_a_batch():
@@ -86,7 +109,7 @@ def test_weights_are_jiebas_own_for_every_word_of_a_batch():
         expected = sorted(
             (
                 (word, weight)
-                for word, weight in extractor().extract_tags(text, topK=None, withWeight=True)
+                for word, weight in jiebas_extractor().extract_tags(text, topK=None, withWeight=True)
                 if word not in own_region_names(region) and not QUANTITY.fullmatch(word)
             ),
             key=lambda pair: (-pair[1], pair[0]),

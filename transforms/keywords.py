@@ -1,24 +1,39 @@
-"""Documents -> their top keywords by jieba's TF-IDF extractor, the policy vocabulary kept whole."""
+"""Documents -> their top keywords by TF-IDF, the policy vocabulary kept whole.
+
+The weights are those of jieba's keyword extractor (`jieba.analyse.extract_tags`): a word's count
+in its document times the word's IDF in jieba's table (the table's median for a word it lacks),
+over the number of words the document counts (two characters or more, not a stop word). They are
+worked out for a whole batch at once in Polars, where jieba loops over every word of every document
+in Python (a sixth of extraction's time), and the IDF table is read from jieba's own file into a
+frame (~8 MB) instead of the dict of Python floats jieba.analyse loads in every process that
+imports it (~47 MB). tests/test_keywords.py checks words and weights against jieba's extractor,
+bit for bit.
+"""
 
 from __future__ import annotations
 
-import copy
+import importlib.util
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import polars as pl
 from govtargets.transforms.lexicon import words
 from govtargets.transforms.numbers import ARABIC, BASE_UNITS, CHINESE, MAGNITUDES, PERCENT_UNITS, TIME_UNITS
 from govtargets.transforms.vocabulary import VOCAB_DIR, word_pattern
 
-if TYPE_CHECKING:
-    import jieba.analyse
-
 TOP_K = 20
 STOP_WORDS = VOCAB_DIR / "stop_words.txt"
+# jieba.analyse's own stop words (KeywordExtractor.STOP_WORDS), which its extractor adds to any
+# list it is given; tests/test_keywords.py checks that they are still jieba's.
+JIEBA_STOP_WORDS = frozenset((
+    "the", "of", "is", "and", "to", "in", "that", "we", "for", "an", "are", "by", "be", "as", "on",
+    "with", "can", "if", "from", "which", "you", "it", "this", "then", "at", "have", "all", "not",
+    "one", "has", "or",
+))  # fmt: skip
 KEYWORD_SCHEMA = {"doc_id": pl.Utf8, "rank": pl.Int32, "keyword": pl.Utf8, "weight": pl.Float64}
 DOCUMENT_COLUMNS = {"doc_id": pl.Utf8, "region": pl.Utf8, "text": pl.Utf8}  # what keywords_frame reads
+IDF_SCHEMA = {"keyword": pl.Utf8, "idf": pl.Float64}
 # "100", "三年", "万亩", "亿元": an amount or a unit says nothing about what a document is about.
 QUANTITY = re.compile(
     rf"(?:{ARABIC}|{CHINESE})?(?:{'|'.join(MAGNITUDES)})?"
@@ -27,31 +42,24 @@ QUANTITY = re.compile(
 REGION_SUFFIX = re.compile(word_pattern("area_suffix") + "$")
 
 
-class FastCutter:
-    """What jieba.analyse needs of a tokenizer (`cut`), done by the project's segmenter: the same
-    dictionary and user words as jieba without its HMM guesses, at a tenth of jieba.cut's cost.
-    The HMM's new words are mostly fragments ("至京台") that would only be noise among keywords."""
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """jieba's stop words and the policy ones, the file read as jieba reads one (a word a line)."""
+    return JIEBA_STOP_WORDS | frozenset(STOP_WORDS.read_bytes().decode("utf-8").splitlines())
 
-    @staticmethod
-    def cut(text: str) -> list[str]:
-        return words(text)
+
+def jieba_idf_file() -> Path:
+    # found, not imported: importing jieba.analyse would load the table as jieba does
+    return Path(importlib.util.find_spec("jieba.analyse").submodule_search_locations[0]) / "idf.txt"
 
 
 @lru_cache(maxsize=1)
-def extractor() -> jieba.analyse.TFIDF:
-    """jieba's TF-IDF extractor (its default IDF table) with the policy stop words.
-
-    An instance of our own, so the stop words do not leak into jieba's module-level default; a
-    copy of that default, so the two share its IDF table (~35 MB per process, read only) instead
-    of jieba loading it again.
-    """
-    import jieba.analyse  # here: importing it loads its IDF table, which only extraction needs
-
-    keyword_extractor = copy.copy(jieba.analyse.default_tfidf)
-    keyword_extractor.stop_words = jieba.analyse.TFIDF.STOP_WORDS.copy()
-    keyword_extractor.tokenizer = FastCutter()
-    keyword_extractor.set_stop_words(str(STOP_WORDS))
-    return keyword_extractor
+def idf_table() -> tuple[pl.DataFrame, float]:
+    """jieba's IDF table ("word idf" a line, a line per word: tests/test_keywords.py checks it, as
+    deduplicating here would cost ~80 MB for a moment) and its median as jieba takes it: the middle
+    value of the sorted values."""
+    table = pl.read_csv(jieba_idf_file(), separator=" ", has_header=False, quote_char=None, schema=IDF_SCHEMA)
+    return table, table.get_column("idf").sort()[table.height // 2]
 
 
 def own_region_names(region: str | None) -> set[str]:
@@ -71,14 +79,8 @@ def document_keywords(text: str, region: str | None, top_k: int = TOP_K) -> list
 
 def keywords_frame(documents: pl.DataFrame, top_k: int = TOP_K) -> pl.DataFrame:
     """One row per document and keyword rank, in the documents' order (documents need doc_id,
-    region, text).
-
-    The weights are jieba's `extract_tags` weights (a word's count in the document times its IDF,
-    over the number of words the document counts), worked out for the whole batch at once: jieba
-    does it in a Python loop over every word of every document, a sixth of extraction's time.
-    Python is left with what is decided once per distinct word (`counted_words`);
-    test_keywords.py checks the weights against jieba's own.
-    """
+    region, text); the weights as the module's docstring says. Python is left with what is decided
+    once per distinct word (`counted_words`)."""
     counts = word_counts(documents)
     order = documents.select("doc_id").with_row_index("document")
     return (
@@ -119,14 +121,17 @@ def counted_words(distinct: pl.Series) -> pl.DataFrame:
     """(keyword, idf, quantity) for the words jieba counts, as `extract_tags` decides it: two or more
     characters besides white space, not a stop word (compared lower-cased), the IDF of its table or
     the table's median; `quantity` marks an amount or unit, which is counted but never a keyword."""
-    tfidf = extractor()
+    excluded = stop_words()
     rows = [
-        (word, tfidf.idf_freq.get(word, tfidf.median_idf), QUANTITY.fullmatch(word) is not None)
+        (word, QUANTITY.fullmatch(word) is not None)
         for word in distinct
-        if len(word.strip()) >= 2 and word.lower() not in tfidf.stop_words
+        if len(word.strip()) >= 2 and word.lower() not in excluded
     ]
-    return pl.DataFrame(
-        rows, schema={"keyword": pl.Utf8, "idf": pl.Float64, "quantity": pl.Boolean}, orient="row"
+    table, median = idf_table()
+    return (
+        pl.DataFrame(rows, schema={"keyword": pl.Utf8, "quantity": pl.Boolean}, orient="row")
+        .join(table, on="keyword", how="left")
+        .with_columns(pl.col("idf").fill_null(median))
     )
 
 
