@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -55,14 +56,41 @@ def user_words() -> tuple[UserWord, ...]:
 
 
 @lru_cache(maxsize=1)
-def jieba_dictionary_tags() -> dict[str, str]:
-    """jieba's tag table (jieba.posseg reads it from jieba's dictionary) with the user words'
-    tags, as jieba.load_userdict and jieba.posseg would merge them."""
-    import jieba.posseg  # here: importing it reads jieba's tag table (~50 MB), which only tagging needs
+def _tag_tables() -> tuple[dict[str, str], dict[str, str]]:
+    """jieba's tag table, read from jieba's dictionary as jieba.posseg reads it ("word frequency
+    tag" a line), with the user words' tags merged in as jieba.load_userdict and jieba.posseg merge
+    them; split in two: the words jieba.posseg can cut out whole, and those that start with a
+    character it does not segment ("γ射线"), which it never gives as one word.
 
-    tags = dict(jieba.posseg.dt.word_tag_tab)
-    tags.update({entry.word: entry.tag for entry in user_words() if entry.tag})
-    return tags
+    Read here rather than taken from jieba.posseg: importing it also loads its HMM model, and its
+    table holds every line's tag as a string of its own; a worker carried it and two filtered copies
+    (~73 MB). Here the tags are shared strings and nothing is copied.
+    """
+    segmented: dict[str, str] = {}
+    unsegmented: dict[str, str] = {}
+    with jieba.dt.get_dict_file() as dictionary:  # jieba's dictionary file; reading it loads nothing
+        for raw in dictionary:
+            line = raw.strip().decode("utf-8")
+            if line:
+                word, _, tag = line.split(" ")
+                (segmented if POSSEG_SEGMENTED.match(word) else unsegmented)[word] = sys.intern(tag)
+    for entry in user_words():
+        if entry.tag:
+            (segmented if POSSEG_SEGMENTED.match(entry.word) else unsegmented)[entry.word] = entry.tag
+    return segmented, unsegmented
+
+
+def dictionary_tag(word: str) -> str | None:
+    """The tag jieba's dictionary (with the user words) gives a word; None for a word it lacks."""
+    segmented, unsegmented = _tag_tables()
+    return segmented.get(word) or unsegmented.get(word)
+
+
+def jieba_dictionary_tags() -> dict[str, str]:
+    """The whole tag table, as jieba.posseg has it after loading the user dictionary (a new dict:
+    for the tests, which compare it with jieba's)."""
+    segmented, unsegmented = _tag_tables()
+    return segmented | unsegmented
 
 
 @lru_cache(maxsize=1)
@@ -96,11 +124,10 @@ def segmenter() -> rjieba.Jieba:
     return segmenter
 
 
-@lru_cache(maxsize=1)
 def posseg_tag_table() -> dict[str, str]:
-    """jieba's tag table less the words jieba.posseg never cuts out whole: those that start with a
-    character it does not segment ("γ射线"). Built once, so tagging a word is one lookup."""
-    return {word: tag for word, tag in jieba_dictionary_tags().items() if POSSEG_SEGMENTED.match(word)}
+    """jieba's tag table less the words jieba.posseg never cuts out whole, so that tagging a word
+    is one lookup."""
+    return _tag_tables()[0]
 
 
 def _unknown_word_tag(word: str) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from govtargets.transforms.lexicon import jieba_dictionary_tags, words
+from govtargets.transforms.lexicon import dictionary_tag, words
 from govtargets.transforms.normalize import FULL_STOP, HEADING_LEVELS
 from govtargets.transforms.numbers import MENTION, parse_chinese_numeral
 from govtargets.transforms.timing import (
@@ -111,7 +111,7 @@ OWN_AREA = {suffix: re.compile(rf"[我全]{suffix}") for suffix in ("市", "省"
 
 def is_place_name(name: str) -> bool:
     """A word jieba's dictionary knows as a place (ns): 德州市, 山东省, 聊城."""
-    return jieba_dictionary_tags().get(name) == "ns"
+    return dictionary_tag(name) == "ns"
 
 
 def _longest_place_ending(prefix: str, suffix: str) -> str | None:
