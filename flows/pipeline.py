@@ -25,7 +25,7 @@ import uuid
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -229,11 +229,28 @@ def validate_document_metadata(documents: pl.DataFrame) -> ValidationOutcome:
 
 
 @task(cache_policy=NO_CACHE, task_run_name="extract-batch-{number:04d}")
-def extract_batch(number: int, documents: pl.DataFrame) -> Extracted:
+def extract_batch(
+    number: int, documents: pl.DataFrame, run_id: str, work: runfiles.RunFiles | None = None
+) -> Extracted:
     """A batch of documents (metadata settled) -> its records, not yet validated (flows/batch.py,
-    the same work as govtargets.extract()). In a worker: the flow validates as batches arrive."""
+    the same work as govtargets.extract()). In a worker: the flow validates as batches arrive.
+
+    work: the run's files, when the worker can reach them (the same machine): it then stages the
+    batch's clauses itself and sends back the rest. Clauses go to the warehouse as extracted
+    (nothing validates them) and are half of what a batch's records weigh pickled (a 4 MB batch:
+    ~18 of ~35 MB), which the worker would serialize, the flow receive and hold while in flight."""
     collect_previous_batch(number)
-    return extract_records(documents)
+    extracted = extract_records(documents)
+    if work is None:
+        return extracted
+    with runfiles.reporting_full_disk(work.folder):
+        db.stage_batch(work.staging, batch_label(number), db.Batch(run_id, clauses=extracted.clauses))
+    return replace(extracted, clauses=extracted.clauses.clear())
+
+
+def batch_label(number: int) -> str:
+    """The name a batch's files go by in the run's folder (its staged rows, its suite results)."""
+    return f"batch-{number:04d}"
 
 
 @task(cache_policy=NO_CACHE, task_run_name="validate-batch-{number:04d}")
@@ -550,11 +567,18 @@ def batches_with_documents(ingested: list[Ingested], documents: pl.DataFrame) ->
 
 
 def extract_and_validate(
-    batch_runner: TaskRunner, batches: Iterable[pl.DataFrame], run_id: str, in_flight: int
+    batch_runner: TaskRunner,
+    batches: Iterable[pl.DataFrame],
+    run_id: str,
+    in_flight: int,
+    work: runfiles.RunFiles | None,
 ) -> Iterator[Validated]:
     """Validated batches in order: extracted a few at a time in parallel, each validated here as
-    it arrives while the workers go on with the next."""
-    parameters = ({"number": number, "documents": documents} for number, documents in enumerate(batches))
+    it arrives while the workers go on with the next (work: see extract_batch)."""
+    parameters = (
+        {"number": number, "documents": documents, "run_id": run_id, "work": work}
+        for number, documents in enumerate(batches)
+    )
     for number, extracted in enumerate(in_order(batch_runner, extract_batch, parameters, in_flight)):
         yield validate_batch(number, extracted, run_id)
 
@@ -585,7 +609,7 @@ class Tally:
 def stage_validated(validated: Iterable[Validated], work: runfiles.RunFiles, tally: Tally) -> None:
     """Stage each validated batch as it lands."""
     for number, checked in enumerate(validated):
-        label, batch = f"batch-{number:04d}", checked.batch
+        label, batch = batch_label(number), checked.batch
         tally.add_suite_results(label, checked)
         stage_batch(work, label, batch)
         held_back = batch.quarantine["record_id"].n_unique()
@@ -608,6 +632,12 @@ class Settings:
     runner: str
     workers: int
     dask_address: str | None
+
+    @property
+    def workers_share_disk(self) -> bool:
+        """Whether the workers run on this machine and can write to the run's folder: local
+        processes or a local Dask cluster, not a cluster at an address (it may be elsewhere)."""
+        return self.runner == "process" or self.dask_address is None
 
     @property
     def in_flight(self) -> int:
@@ -693,7 +723,15 @@ def run_pipeline(settings: Settings) -> dict:
             progress.plan(progress.EXTRACT, len(to_extract))
             texts = with_texts(work, to_extract, documents)
             stage_validated(
-                extract_and_validate(batch_runner, texts, run_id, settings.in_flight), work, tally
+                extract_and_validate(
+                    batch_runner,
+                    texts,
+                    run_id,
+                    settings.in_flight,
+                    work if settings.workers_share_disk else None,
+                ),
+                work,
+                tally,
             )
         # load, part 2: one transaction, then the run's copy is published
         published = publish_run(work, file_changes(run_id, plan))

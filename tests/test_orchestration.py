@@ -192,6 +192,36 @@ def test_a_run_collects_only_what_it_made_and_thaws_the_rest_after():
     assert before_the_run() is None
 
 
+def test_a_worker_on_this_machine_stages_its_clauses_and_sends_back_the_rest(tmp_path):
+    """Clauses go to the warehouse as extracted: a worker that can reach the run's folder stages
+    them itself instead of sending them back; the records it sends are the same."""
+    from conftest import SAMPLE_CORPUS
+    from govtargets.flows.pipeline import extract_batch
+    from govtargets.transforms.documents import document_row, documents_frame
+    from govtargets.warehouse import runfiles
+
+    path = min(SAMPLE_CORPUS.glob("*.txt"))
+    documents = documents_frame([document_row(path.name, path.read_bytes())])
+    work = runfiles.RunFiles(tmp_path / "w.duckdb", tmp_path / "w.duckdb.work", None)
+    sent = extract_batch.fn(3, documents, "run-id", work)
+    whole = extract_batch.fn(3, documents, "run-id", None)  # a worker that cannot reach the folder
+    assert sent.clauses.is_empty() and sent.clauses.columns == whole.clauses.columns
+    assert not whole.clauses.is_empty()
+    assert pl.read_parquet(work.staging / "clauses" / "batch-0003.parquet").equals(whole.clauses)
+    assert sent.targets.equals(whole.targets) and sent.documents.equals(whole.documents)
+
+
+@pytest.mark.parametrize(
+    ("runner", "address", "shared"),
+    [("process", None, True), ("dask", None, True), ("dask", "tcp://10.0.0.7:8786", False)],
+)
+def test_only_workers_on_this_machine_are_given_the_runs_folder(tmp_path, runner, address, shared):
+    from govtargets.flows.pipeline import Settings
+
+    settings = Settings(tmp_path, tmp_path / "w.duckdb", tmp_path, False, 4.0, None, runner, 2, address)
+    assert settings.workers_share_disk is shared
+
+
 def test_duplicate_files_are_set_aside_naming_the_first():
     from govtargets.transforms.documents import split_duplicates
 

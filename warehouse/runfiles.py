@@ -57,7 +57,8 @@ class RunFiles:
 
     @property
     def staging(self) -> Path:
-        """Where the run's validated batches wait for its publish, as Parquet files (db.stage_batch)."""
+        """Where the run's batches wait for its publish, as Parquet files (db.stage_batch): the rows
+        the flow validated, and the clauses their workers staged (flows/pipeline.extract_batch)."""
         return self.folder / "staged"
 
     def texts(self, batch: int) -> Path:
