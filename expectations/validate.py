@@ -179,9 +179,9 @@ def _suite(name: str) -> gx.ExpectationSuite:
 
 
 def _to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
-    # Polars' own conversion (through Arrow): NumPy columns, strings as objects. Building the frame
-    # from Python lists instead made pandas store strings as Arrow arrays, whose row selections
-    # (GX takes one per row condition and metric) cost a fifth more of the suites' time.
+    # Polars' own conversion (through Arrow): NumPy numbers, strings in pandas' default string dtype
+    # (Arrow-backed in pandas 3). Building the frame from Python lists instead cost a fifth more of
+    # the suites' time; casting the strings to objects was no faster (1.59 vs 1.54 s a 4 MB batch).
     return frame.to_pandas()
 
 
