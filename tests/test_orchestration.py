@@ -222,6 +222,26 @@ def test_only_workers_on_this_machine_are_given_the_runs_folder(tmp_path, runner
     assert settings.workers_share_disk is shared
 
 
+def test_a_run_id_is_never_all_digits_which_data_docs_would_read_as_a_time(monkeypatch, tmp_path):
+    import uuid
+
+    from govtargets.expectations.data_docs import build_data_docs
+    from govtargets.flows import pipeline
+
+    drawn = iter([uuid.UUID("82254028112447405e0b6f1a2c3d4e5f"), uuid.UUID("8225402811244a40" + "0" * 16)])
+    with monkeypatch.context() as patched:  # uuid4 is the module's: GX draws ids too
+        patched.setattr(pipeline.uuid, "uuid4", lambda: next(drawn))
+        assert pipeline.new_run_id() == "8225402811244a40"  # the all-digit draw is not used
+    # why: GX renders no result page for a run named by a long number
+    from govtargets.expectations.validate import validate_documents
+
+    documents = pl.DataFrame({"doc_id": ["a"]})
+    results = validate_documents(documents).suite_results
+    for name, pages in (("8225402811244740", 0), ("8225402811244a40", 1)):
+        index = build_data_docs(tmp_path / name, name, results)
+        assert len(list((index.parent / "validations").glob(f"*/{name}/*/*.html"))) == pages
+
+
 def test_duplicate_files_are_set_aside_naming_the_first():
     from govtargets.transforms.documents import split_duplicates
 
