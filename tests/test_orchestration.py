@@ -453,3 +453,24 @@ def test_the_flow_module_loads_no_jieba_table_it_does_not_use(modules_of_the_flo
     """jieba's tag table (~50 MB) and TF-IDF table (~35 MB) load when a process first tags or
     extracts keywords, not when it imports the flow: the flow's own process does neither."""
     assert [m for m in ("jieba.posseg", "jieba.analyse") if m in modules_of_the_flow] == []
+
+
+def test_a_workers_extraction_loads_neither_jieba_posseg_nor_jieba_analyse(tmp_path):
+    """A worker tags with the tag table read from jieba's dictionary (lexicon.py) and weighs
+    keywords with jieba's IDF file read into a frame (keywords.py): importing jieba.posseg or
+    jieba.analyse would load their own copies again (~50 and ~47 MB in every worker)."""
+    from conftest import SAMPLE_CORPUS
+
+    script = (
+        "import json, sys; from pathlib import Path; "
+        "from govtargets.flows.batch import extract_records; "
+        "from govtargets.transforms.documents import document_row, documents_frame; "
+        f"path = min(Path({str(SAMPLE_CORPUS)!r}).glob('*.txt')); "
+        "extracted = extract_records(documents_frame([document_row(path.name, path.read_bytes())])); "
+        "assert extracted.targets.height and extracted.keywords.height; "
+        "print(json.dumps([m for m in ('jieba.posseg', 'jieba.analyse') if m in sys.modules]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
