@@ -450,8 +450,8 @@ def test_a_worker_process_imports_no_great_expectations(modules_of_the_flow):
 
 
 def test_the_flow_module_loads_no_jieba_table_it_does_not_use(modules_of_the_flow):
-    """jieba's tag table (~50 MB) and TF-IDF table (~35 MB) load when a process first tags or
-    extracts keywords, not when it imports the flow: the flow's own process does neither."""
+    """jieba.posseg's tag table (~50 MB) and jieba.analyse's TF-IDF table (~47 MB) are not loaded
+    by importing the flow (nor, below, by extracting: the project reads jieba's files itself)."""
     assert [m for m in ("jieba.posseg", "jieba.analyse") if m in modules_of_the_flow] == []
 
 

@@ -111,16 +111,16 @@ def word_counts(documents: pl.DataFrame) -> pl.DataFrame:
     time, so that only one document's words are ever Python strings (a batch's are ~1 M: held at
     once they raised a worker's peak by ~0.1 GB)."""
     counted = [
-        pl.DataFrame(
-            {"doc_id": doc_id, "keyword": list(counts), "count": list(counts.values())},
-            schema=WORD_COUNT_SCHEMA,
-        )
-        for doc_id, counts in (
-            (doc_id, Counter(words(text or "")))
-            for doc_id, text in documents.select("doc_id", "text").iter_rows()
-        )
+        _word_counts(doc_id, text or "") for doc_id, text in documents.select("doc_id", "text").iter_rows()
     ]
     return pl.concat(counted) if counted else pl.DataFrame(schema=WORD_COUNT_SCHEMA)
+
+
+def _word_counts(doc_id: str, text: str) -> pl.DataFrame:
+    counts = Counter(words(text))
+    return pl.DataFrame(
+        {"doc_id": doc_id, "keyword": list(counts), "count": list(counts.values())}, schema=WORD_COUNT_SCHEMA
+    )
 
 
 def counted_words(distinct: pl.Series) -> pl.DataFrame:

@@ -66,18 +66,18 @@ def _tag_tables() -> tuple[dict[str, str], dict[str, str]]:
     table holds every line's tag as a string of its own; a worker carried it and two filtered copies
     (~73 MB). Here the tags are shared strings and nothing is copied.
     """
-    segmented: dict[str, str] = {}
-    unsegmented: dict[str, str] = {}
+    tags: dict[str, str] = {}
     with jieba.dt.get_dict_file() as dictionary:  # jieba's dictionary file; reading it loads nothing
         for raw in dictionary:
             line = raw.strip().decode("utf-8")
             if line:
                 word, _, tag = line.split(" ")
-                (segmented if POSSEG_SEGMENTED.match(word) else unsegmented)[word] = sys.intern(tag)
-    for entry in user_words():
-        if entry.tag:
-            (segmented if POSSEG_SEGMENTED.match(entry.word) else unsegmented)[entry.word] = entry.tag
-    return segmented, unsegmented
+                tags[word] = sys.intern(tag)
+    tags.update({entry.word: entry.tag for entry in user_words() if entry.tag})
+    unsegmented = {
+        word: tags.pop(word) for word in [word for word in tags if not POSSEG_SEGMENTED.match(word)]
+    }
+    return tags, unsegmented
 
 
 def dictionary_tag(word: str) -> str | None:
