@@ -113,6 +113,12 @@ def test_normalization_is_idempotent(text):
         ("实现生产总值6835. 27亿元", "实现生产总值6835.27亿元"),
         ("人均可支配收入49532元,增长5 .2%。", "人均可支配收入49532元,增长5.2%。"),
         ("人口自然增长率6. 2‰", "人口自然增长率6.2‰"),
+        # a decimal point written as a full stop; a full stop before a date or a list number ends a sentence
+        ("同比增长9。5%,规模以上工业增加值373。15亿元", "同比增长9.5%,规模以上工业增加值373.15亿元"),
+        (
+            "总数达到200。3月份开工,达到100。2019年,达到50。1、",
+            "总数达到200。3月份开工,达到100。2019年,达到50。1、",
+        ),
         # a space between two numbers separates them
         ("公文搜 2021-07-28 08:33:05 政府报告", "公文搜2021-07-28 08:33:05政府报告"),
         # a space before a bracket inside a name

@@ -140,6 +140,16 @@ def drop_thousands_separators(text: str) -> str:
     return THOUSANDS_SEPARATOR.sub("", text) if "," in text else text
 
 
+# A decimal point that a copy or an input method wrote as a full stop ("增长9。5%", "373。15亿元"):
+# a full stop between digits, followed by at most three digits that are no date, year or list
+# number ("达到200。3月份", "。2019年", "。1、" stay sentence ends).
+FULL_STOP_DECIMAL = re.compile(r"(?<=\d)。(?=\d{1,3}(?![\d年月日号、.)]))")
+
+
+def mend_full_stop_decimals(text: str) -> str:
+    return FULL_STOP_DECIMAL.sub(".", text) if "。" in text else text
+
+
 # A percentage in words, as transcripts and news copies write them ("增长百分之五左右", "百分之五点五",
 # "千分之三"): in digits, so the figure has its unit and its bound word ("5%左右").
 PERCENT_IN_WORDS = re.compile(
@@ -328,7 +338,8 @@ def normalize_text(text: str) -> str:
     text = LONE_SURROGATE.sub(REPLACEMENT, text)
     text = unicodedata.normalize("NFC", text.replace("\ufeff", ""))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = fold_variants(to_simplified(fold_width(drop_thousands_separators(unescape_entities(text)))))
+    text = fold_width(drop_thousands_separators(unescape_entities(text)))
+    text = fold_variants(to_simplified(mend_full_stop_decimals(text)))
     # wraps first: a page can wrap inside a pinyin gloss ("预(y\nù)算")
     text = percents_in_digits(chinese_dates_in_digits(strip_pinyin_glosses(join_hard_wraps(text))))
     text = strip_forum_junk(text)  # before tidy_spacing glues the junk's digits to the text
