@@ -69,6 +69,8 @@ PLAN = Cue("context", TARGET, 2024, "year")
         ("过去一年,江苏地区生产总值达12.82万亿元。", (ACHIEVEMENT, 2023)),
         ("一年来,新增市场主体2万户。", (ACHIEVEMENT, 2023)),
         ("刚刚过去的一年,粮食产量达到486亿斤。", (ACHIEVEMENT, 2023)),
+        # a year after 过去的 is one year, not a count of years
+        ("刚刚过去的2023年,全市生产总值增长5%。", (ACHIEVEMENT, 2023)),
         # 比上年 is a comparison, not a time (its kind word says a result)
         ("地区生产总值比上年增长8%。", (ACHIEVEMENT, 2023)),
         ("地区生产总值较去年增长8%。", (ACHIEVEMENT, 2023)),
@@ -290,6 +292,7 @@ def test_a_section_or_an_opening_marked_year_to_date_covers_its_figures():
         ("他在回顾2019年政府工作时指出", 2020),
         ("刚刚过去的2018年,是……", 2019),
         ("2022年主要预期目标\n全市生产总值增长6.5%以上", 2022),
+        ("县长作政府工作报告。“2018年我县经济社会发展的主要预期目标是:生产总值增长8.5%以上", 2018),
         ("关于印发2023年重点工作任务的通知", 2023),
         ("一、“十二五”时期国民经济和社会发展回顾", 2016),
         ("连同《拉萨市“十三五”时期国民经济和社会发展规划纲要(草案)》一并审议", 2016),
@@ -376,3 +379,21 @@ def test_a_bullet_summary_resolves_the_year_per_block():
 def test_a_thirty_character_text_gets_its_year_from_its_own_words():
     got = records_of("2021年地区生产总值增长8%左右,城镇新增就业5万人以上。")
     assert [(value, kind, year) for _, value, kind, year in got] == [(8.0, TARGET, 2021), (5.0, TARGET, 2021)]
+
+
+def test_a_year_carries_on_into_the_paragraphs_after_it_where_no_heading_dates_them():
+    text = (
+        "在全县人民的共同努力下,2021年,各项目标任务全面完成。\n\n"
+        "据统计,全县地区生产总值增长12.6%达92.9亿元。\n"
+        "三年内规上企业由139家发展到200家。\n"
+        "新增企业研发平台10家。\n"
+    )
+    got = records_of(text, 2022)
+    # a year carries on; a span of years ("三年内") is its own paragraph's
+    assert [(value, kind, year) for _, value, kind, year in got] == [
+        (12.6, ACHIEVEMENT, 2021),
+        (92.9, ACHIEVEMENT, 2021),
+        (139.0, ACHIEVEMENT, 2021),
+        (200.0, TARGET, 2024),
+        (10.0, TARGET, 2022),
+    ]

@@ -15,6 +15,7 @@ from govtargets.transforms.timing import (
     ACHIEVEMENT,
     HEAD_CHARS,
     TARGET,
+    YEAR,
     Cue,
     delivery_date,
     detect_plan_year,
@@ -312,6 +313,7 @@ def sentences(text: str, doc_type: str | None, plan_year: int | None) -> list[di
     path: list[Heading] = []
     lines = split_lines(text)
     levels = document_levels(lines)
+    carried: Cue | None = None  # the last time cue of the paragraphs before, where no heading dates them
     for paragraph, line in enumerate(lines):
         if not line.text:
             continue
@@ -320,9 +322,10 @@ def sentences(text: str, doc_type: str | None, plan_year: int | None) -> list[di
             level = levels.get(enumerator_level(line.text), level)
         if level is not None:
             path = _enter_heading(path, line.text, level, plan_year)
+            carried = None
         section_cue = next((heading.cue for heading in reversed(path) if heading.cue), None)
         section = " > ".join(heading.title for heading in path) or None
-        lead: Cue | None = None
+        lead: Cue | None = None if section_cue else carried
         for match in SENTENCE_SPLIT.finditer(line.text):
             sentence = match.group(0)
             if not sentence.strip():
@@ -342,4 +345,7 @@ def sentences(text: str, doc_type: str | None, plan_year: int | None) -> list[di
                 }
             )
             lead = last_time_cue(sentence, plan_year) or lead
+        # a year carries on into the next paragraphs ("2021年,…全面完成。" then the figures); a span
+        # of years ("三年内…") is its paragraph's own
+        carried = lead if lead is not None and lead.span == YEAR else None
     return out
