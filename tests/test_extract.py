@@ -87,6 +87,15 @@ def test_counts_in_names_are_not_records():
     assert records("打好八场标志性战役,实施三年行动,建设七大主导产业。") == []
 
 
+def test_quoted_names_are_not_figures_but_quoted_speech_is():
+    assert records("出台“稳增长26条”,实施“1234”总体思路。") == []
+    found = records("“2017年,全县实现生产总值255亿元,财政总收入30.9亿元……”一串串翔实的数据。", "review", 2017)
+    assert [(r["indicator"], r["value"], r["year"]) for r in found] == [
+        ("生产总值", 255.0, 2017),
+        ("财政总收入", 30.9, 2017),
+    ]
+
+
 def test_ranges():
     r = one("规划发展1—2个特色产业集群。")
     assert (r["value"], r["stretch_value"], r["qualifier"], r["unit"]) == (1.0, 2.0, "区间", "个")
@@ -254,6 +263,10 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
         ("占全区比重32.6%,高于全市平均水平8.7个百分点。", [("全区比重", 32.6, "%", "", None)]),
         ("全球创新指数排名提升5位至第24位。", []),
         ("137个市重点项目完成投资236.8亿元。", [("市重点项目完成投资", 236.8, "亿元", "", None)]),
+        # the meeting's attendance is no figure of the area
+        ("来自全市各条战线的326名人大代表汇聚一堂。", []),
+        ("本次大会应到代表286人,实到代表275人。", []),
+        ("近300名代表与会,城镇新增就业5万人。", [("城镇新增就业", 5.0, "万人", "", None)]),
     ],
     "indicators": [
         (
@@ -345,6 +358,11 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
         # nor is a part of the year (the record's period says it)
         ("1—4月份城镇新增就业1.77万人。", [("城镇新增就业", 1.77, "万人", "", None)]),
         ("前三季度地区生产总值增长4.5%。", [("地区生产总值", 4.5, "%", "", None)]),
+        # nor how the figure was computed
+        (
+            "全县实现生产总值255亿元,按可比价计算增长8.5%。",
+            [("生产总值", 255.0, "亿元", "", None), ("生产总值", 8.5, "%", "", None)],
+        ),
         # synonyms of 比上年 are no part of the indicator either
         (
             "粮食产量达到60万吨,较去年增加2万吨。",

@@ -119,6 +119,8 @@ MILESTONE_NOUN = re.compile(rf"^{word_pattern('milestone_noun')}")
 META_NOUN = re.compile(rf"^(?:{word_pattern('list_word')}|一揽子)*{word_pattern('meta_noun')}")
 GAP_BEFORE = re.compile(rf"{word_pattern('gap_comparison')}[{HAN}]{{0,2}}$")
 RANK_WORDS = re.compile(word_pattern("rank_word"))
+ATTENDANCE_WORDS = re.compile(word_pattern("attendance_word"))
+PEOPLE_CLASSIFIERS = ("名", "人", "位")
 GENERIC_HEADS = frozenset(vocabulary_words("generic_head"))
 PER_UNIT_WORDS = frozenset(vocabulary_words("per_unit_word"))
 PER_CAPITA = "人均"  # of PER_UNIT_WORDS, the one a report writes alone for GDP per head
@@ -163,9 +165,9 @@ BARE_UNIT = re.compile(
 )
 
 # Why a figure is not a record (Mention.dropped).
-THRESHOLD, STRETCH, META_COUNT, GAP, RANK_MOVE, SET_SIZE = (
+THRESHOLD, STRETCH, META_COUNT, GAP, RANK_MOVE, SET_SIZE, ATTENDANCE = (
     "threshold", "stretch value", "count of effort", "gap to another area", "move in a ranking",
-    "size of the set its clause is about",
+    "size of the set its clause is about", "attendance of the meeting",
 )  # fmt: skip
 
 
@@ -200,10 +202,14 @@ class Mention:
 
 QUOTES = (("“", "”"), ("《", "》"), ('"', '"'))
 QUOTE_OPENER = re.compile("|".join(opener for opener, _ in QUOTES))
+# Inside quotation marks, clause punctuation means speech ("“2017年,全县实现生产总值255亿元,…”",
+# a story quoting the report), whose figures are figures; a name or a slogan is one phrase.
+SPEECH = re.compile(f"[{re.escape(CLAUSE_DELIMITERS)}]")
 
 
 def quoted_spans(sentence: str) -> list[tuple[int, int]]:
-    """Spans inside “…” and 《…》: numbers there are names ("黄金30条"), not figures."""
+    """Spans inside “…” and 《…》 that name something: numbers there are names ("黄金30条",
+    "《2023年政府工作报告》"), not figures. Quoted speech is not a name."""
     spans = []
     if not QUOTE_OPENER.search(sentence):
         return spans  # most sentences quote nothing
@@ -213,7 +219,8 @@ def quoted_spans(sentence: str) -> list[tuple[int, int]]:
             end = sentence.find(closer, start + 1)
             if end == -1:
                 break
-            spans.append((start, end))
+            if opener == "《" or not SPEECH.search(sentence, start, end):
+                spans.append((start, end))
             start = sentence.find(opener, end + 1)
     return spans
 
@@ -493,11 +500,13 @@ def drop_figures_that_are_not_records(sentence: str, mentions: list[Mention]) ->
     """Figures the text gives but that are no target or achievement of the area:
     a count of effort ("10件民生实事", "38项重点工作", "稳增长26条等一揽子措施"), a gap to another
     area ("比全省高1.18万元", "高于全市平均水平8.7个百分点"), a move in a ranking ("排名提升5位"),
-    and the size of the set a clause's other figure is about ("137个市重点项目完成投资236.8亿元")."""
+    the size of the set a clause's other figure is about ("137个市重点项目完成投资236.8亿元"), and
+    the people at the meeting where the report was given ("326名人大代表汇聚一堂", "实到代表275人")."""
     for mention in (m for m in mentions if m.live):
         clause_start, clause_end = clause_bounds(sentence, mention.start)
         before = sentence[clause_start : mention.start]
         counts = mention.base_unit in CLASSIFIERS
+        counts_people = mention.base_unit in PEOPLE_CLASSIFIERS
         if counts and META_NOUN.match(_noun_after(sentence, mention)):
             mention.dropped = META_COUNT
         elif GAP_BEFORE.search(before):
@@ -506,6 +515,8 @@ def drop_figures_that_are_not_records(sentence: str, mentions: list[Mention]) ->
             mention.dropped = RANK_MOVE
         elif counts and _sizes_the_set_of_a_later_figure(sentence, mention, mentions, clause_end):
             mention.dropped = SET_SIZE
+        elif counts_people and ATTENDANCE_WORDS.search(sentence, clause_start, clause_end):
+            mention.dropped = ATTENDANCE
 
 
 def _sizes_the_set_of_a_later_figure(
@@ -603,9 +614,9 @@ def _first_list_item(text: str) -> str:
 
 def _noun_phrase_after(text: str) -> str:
     """The noun phrase a count qualifies: "市级重点项目" in "110个市级重点项目、100个…". An aside
-    in brackets ("(人民币,下同)"), a milestone noun ("大关") or a date glued to a headline's
-    figure ("增长6%2024年02月01日") after a figure names nothing."""
-    if not text or text[0] == "(" or MILESTONE_NOUN.match(text) or DATE_START.match(text):
+    in brackets ("(人民币,下同)"), a milestone noun ("大关"), the end of a quotation ("……”一串串")
+    or a date glued to a headline's figure ("增长6%2024年02月01日") after a figure names nothing."""
+    if not text or text[0] in "(…”" or MILESTONE_NOUN.match(text) or DATE_START.match(text):
         return ""
     if THRESHOLD_AFTER_COUNT.match(text):
         return ""  # "新增4个过20亿元": the size of what was counted, not its name
