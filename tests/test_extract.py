@@ -155,6 +155,17 @@ def test_starting_level_is_last_years_achievement_and_periods_set_the_year():
         ("target", 2022, 2000.0),
     ]
     assert one("到2025年,新能源汽车产量达到10万辆。")["year"] == 2025
+    # the starting level may name its year or be per head
+    found = records("地区生产总值从2005年的28.02亿元增加到2011年的95.2亿元。", year=2012)
+    assert [(r["indicator"], r["kind"], r["year"], r["value"]) for r in found] == [
+        ("地区生产总值", "achievement", 2005, 28.02),
+        ("地区生产总值", "achievement", 2011, 95.2),
+    ]
+    found = records("到2020年,全员劳动生产率从人均8.7万元提高到12万元以上。", year=2016)
+    assert [(r["indicator"], r["kind"], r["year"], r["value"]) for r in found] == [
+        ("全员劳动生产率", "achievement", 2015, 8.7),
+        ("全员劳动生产率", "target", 2020, 12.0),
+    ]
 
 
 def test_review_sections_give_achievements():
@@ -363,6 +374,14 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
             "全县实现生产总值255亿元,按可比价计算增长8.5%。",
             [("生产总值", 255.0, "亿元", "", None), ("生产总值", 8.5, "%", "", None)],
         ),
+        # nor a time, nor what a headline or an area's name puts before it
+        ("内地今年GDP增长目标为6%以上。", [("GDP", 6.0, "%", "以上", None)]),
+        ("广西去年GDP增长7.5%。", [("GDP", 7.5, "%", "", None)]),
+        (
+            "全年生产总值突破1500亿元,比2012年增长10.6%。",
+            [("生产总值", 1500.0, "亿元", "突破", None), ("生产总值", 10.6, "%", "", None)],
+        ),
+        ("万元GDP用水量较2020年下降12%。", [("万元GDP用水量", 12.0, "%", "", None)]),
         # synonyms of 比上年 are no part of the indicator either
         (
             "粮食产量达到60万吨,较去年增加2万吨。",

@@ -181,6 +181,11 @@ def test_unknown_plan_year_leaves_relative_years_null():
 
 def test_starting_level_and_lost_year():
     assert kind_year("规上企业由1390家发展到2000家。", start_level=True) == (ACHIEVEMENT, 2023)
+    # a starting level that names its year is that year's
+    assert kind_year("地区生产总值从2005年的28.02亿元增加到95.2亿元。", start_level=True) == (
+        ACHIEVEMENT,
+        2005,
+    )
     context = TimeContext(2024, "text")
     lost = resolve("到年实现全覆盖。", 0, 1, 7, context, lost_year=True)
     assert (lost.kind, lost.year, lost.year_source) == (TARGET, None, None)

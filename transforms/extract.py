@@ -126,6 +126,7 @@ PER_UNIT_WORDS = frozenset(vocabulary_words("per_unit_word"))
 PER_CAPITA = "人均"  # of PER_UNIT_WORDS, the one a report writes alone for GDP per head
 (PER_CAPITA_HEAD,) = vocabulary_words("per_capita_head")
 NOT_INDICATORS = frozenset(vocabulary_words("not_indicator"))
+TIME_WORDS = re.compile(word_pattern("time_word"))
 NOMINAL_FLAGS = (
     "n",
     "vn",
@@ -148,7 +149,11 @@ NOMINAL_FLAGS = (
     "a",
 )
 STOP_FLAGS = ("v", "d", "ad", "p", "c", "u", "ud", "uj", "ul", "uz", "y", "r", "vd")
-START_LEVEL = re.compile(rf"{word_pattern('start_level')}$")
+# "由1390家", "从2005年的28.02亿元", "从人均8.7万元": the starting level of a change, with its year
+# or per-unit word between the word and the figure.
+START_LEVEL = re.compile(
+    rf"{word_pattern('start_level')}(?:(?:19|20)\d{{2}}年(?:底|末)?的?)?{alternation(vocabulary_words('per_unit_word'))}?$"
+)
 
 # Units that may stand where copying lost their number, and those that can close a noun whose
 # count was lost ("幼儿园所", "床位张").
@@ -535,13 +540,20 @@ def _sizes_the_set_of_a_later_figure(
 # ---------------------------------------------------------------- indicators
 
 
+def _after_time(text: str) -> str:
+    """What stands after the last time word that is followed by something ("内地今年GDP" -> GDP:
+    what came before was a headline's or an area's words); a time that ends the text goes."""
+    parts = [part for part in TIME_WORDS.split(text) if part]
+    return parts[-1] if parts else ""
+
+
 def _strip_pre(text: str) -> str:
-    text = FOOTNOTE.sub("", ASIDE.sub("", COMPARISON.sub("", text))).strip(" 、,和及与")
+    text = _after_time(FOOTNOTE.sub("", ASIDE.sub("", COMPARISON.sub("", text)))).strip(" 、,和及与")
     previous = None
     while previous != text:
         previous = text
         text = LEADING_NOISE.sub("", text)
-        text = TRAILING_VERBS.sub("", text)
+        text = TRAILING_VERBS.sub("", START_LEVEL.sub("", text))  # "全员劳动生产率从人均"
         text = LEADING_QUALIFIER.sub("", text)
         text = text.rstrip("的 ")
     return text
@@ -882,15 +894,15 @@ def _modifier_before(sentence: str, mention: Mention, previous: Mention | None) 
 
 
 def clean_indicators(sentence: str, mentions: list[Mention]) -> None:
-    """Indicators never keep a comparison (同比), an aside ("(下同)"), a footnote marker ("[1]")
-    or stray spaces; what is left empty, or only a word of kind or time ("实际"), continues the
-    subject before it."""
+    """Indicators never keep a comparison (同比), an aside ("(下同)"), a footnote marker ("[1]"),
+    stray spaces, or a time and what stands before it ("广西去年GDP", a headline's "…报告今年GDP");
+    what is left empty, or only a word of kind or time ("实际"), continues the subject before it."""
     previous = None
     for mention in mentions:
         if not mention.live or mention.indicator is None:
             continue
         cleaned = FOOTNOTE.sub("", ASIDE.sub("", COMPARISON.sub("", mention.indicator))).strip(" 、,")
-        cleaned = TRAILING_NUMBER.sub("", re.sub(r"\s+", "", cleaned))
+        cleaned = _after_time(TRAILING_NUMBER.sub("", re.sub(r"\s+", "", cleaned)))
         if cleaned in NOT_INDICATORS:
             cleaned = ""
         if not cleaned and previous is not None:

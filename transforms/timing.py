@@ -351,6 +351,12 @@ def resolve(
     plan_year, before = context.plan_year, context.plan_year - 1 if context.plan_year else None
     document_source = RECORD_SOURCE_OF_DOCUMENT.get(context.plan_year_source or "")
     if start_level:
+        # "从2005年的28.02亿元": the level of the year it names, else of the year before the plan
+        own = next(
+            (cue for cue in reversed(own_clause) if cue.span == YEAR and cue.kind == ACHIEVEMENT), None
+        )
+        if own is not None:
+            return Timing(ACHIEVEMENT, own.year, period, "clause")
         return Timing(ACHIEVEMENT, before, period, document_source if before else None)
     kind = kind or DEFAULT_KIND
     if timed is None:
