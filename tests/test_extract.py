@@ -161,6 +161,11 @@ def test_starting_level_is_last_years_achievement_and_periods_set_the_year():
         ("地区生产总值", "achievement", 2005, 28.02),
         ("地区生产总值", "achievement", 2011, 95.2),
     ]
+    found = records("居民消费价格涨幅从去年的5%左右下降到3%左右。")
+    assert [(r["indicator"], r["kind"], r["year"], r["value"]) for r in found] == [
+        ("居民消费价格涨幅", "achievement", 2023, 5.0),
+        ("居民消费价格涨幅", "target", 2024, 3.0),
+    ]
     found = records("到2020年,全员劳动生产率从人均8.7万元提高到12万元以上。", year=2016)
     assert [(r["indicator"], r["kind"], r["year"], r["value"]) for r in found] == [
         ("全员劳动生产率", "achievement", 2015, 8.7),
@@ -436,3 +441,10 @@ def test_an_indicator_never_ends_in_a_number_copying_broke():
     kept = Mention(0, 1, 1, 10.1, "%", 1.0, "%", indicator="PM2.5")
     clean_indicators("", [kept])
     assert kept.indicator == "PM2.5"
+
+
+def test_a_time_that_ends_a_subject_or_a_period_in_a_list_loses_no_figure():
+    found = records("居民消费价格涨幅从去年的5%左右下降到3%左右。") + records(
+        "地区生产总值上半年、全年分别增长3.4%、4.5%。"
+    )
+    assert [r["value"] for r in found] == [5.0, 3.0, 3.4, 4.5]

@@ -34,6 +34,11 @@ def test_the_areas_own_name_is_not_part_of_the_indicator():
     assert [r["indicator"] for r in got] == ["地区生产总值", "西藏粮食产量"]
     got = records_of("西藏全社会固定资产投资增长19.6%。", region="西藏自治区")
     assert got[0]["indicator"] == "全社会固定资产投资"
+    # an autonomous area is named without the peoples its full name gives
+    got = records_of("广西地区生产总值增长7.5%。", region="广西壮族自治区")
+    assert got[0]["indicator"] == "地区生产总值"
+    got = records_of("德宏粮食产量增长3%。", region="德宏傣族景颇族自治州")
+    assert got[0]["indicator"] == "粮食产量"
 
 
 def test_a_figure_repeated_by_a_headline_or_lead_is_one_record_at_its_first_mention():

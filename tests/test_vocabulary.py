@@ -49,3 +49,15 @@ def test_a_malformed_vocabulary_row_names_its_line(tmp_path, monkeypatch):
     monkeypatch.setattr(vocabulary, "VOCAB_DIR", tmp_path)
     with pytest.raises(vocabulary.VocabularyError, match="broken.csv, line 2"):
         vocabulary.rows("broken")
+
+
+def test_an_areas_name_as_texts_call_it():
+    import re
+
+    from govtargets.transforms.vocabulary import area_name_pattern
+
+    names = ["德州市", "北京市", "西藏自治区", "广西壮族自治区", "新疆维吾尔自治区", "西双版纳傣族自治州",
+             "德宏傣族景颇族自治州", "湘西土家族苗族自治州", "柳林县", "全国"]  # fmt: skip
+    assert [re.sub(area_name_pattern(), r"\1", name) for name in names] == [
+        "德州", "北京", "西藏", "广西", "新疆", "西双版纳", "德宏", "湘西", "柳林", "全国",
+    ]  # fmt: skip

@@ -127,6 +127,7 @@ PER_CAPITA = "人均"  # of PER_UNIT_WORDS, the one a report writes alone for GD
 (PER_CAPITA_HEAD,) = vocabulary_words("per_capita_head")
 NOT_INDICATORS = frozenset(vocabulary_words("not_indicator"))
 TIME_WORDS = re.compile(word_pattern("time_word"))
+MIN_WORDS = 2  # characters: less is a particle or a separator, no name
 NOMINAL_FLAGS = (
     "n",
     "vn",
@@ -149,10 +150,10 @@ NOMINAL_FLAGS = (
     "a",
 )
 STOP_FLAGS = ("v", "d", "ad", "p", "c", "u", "ud", "uj", "ul", "uz", "y", "r", "vd")
-# "由1390家", "从2005年的28.02亿元", "从人均8.7万元": the starting level of a change, with its year
-# or per-unit word between the word and the figure.
+# "由1390家", "从2005年的28.02亿元", "从去年的5%", "从人均8.7万元": the starting level of a change,
+# with its time or per-unit word between the word and the figure.
 START_LEVEL = re.compile(
-    rf"{word_pattern('start_level')}(?:(?:19|20)\d{{2}}年(?:底|末)?的?)?{alternation(vocabulary_words('per_unit_word'))}?$"
+    rf"{word_pattern('start_level')}(?:{word_pattern('time_word')}的?)?{alternation(vocabulary_words('per_unit_word'))}?$"
 )
 
 # Units that may stand where copying lost their number, and those that can close a noun whose
@@ -541,10 +542,11 @@ def _sizes_the_set_of_a_later_figure(
 
 
 def _after_time(text: str) -> str:
-    """What stands after the last time word that is followed by something ("内地今年GDP" -> GDP:
-    what came before was a headline's or an area's words); a time that ends the text goes."""
-    parts = [part for part in TIME_WORDS.split(text) if part]
-    return parts[-1] if parts else ""
+    """What stands after the last time word that is followed by words ("内地今年GDP" -> GDP: what
+    came before was a headline's or an area's words); a time that ends the text goes ("CPI涨幅从
+    去年的" -> "CPI涨幅从")."""
+    worded = [part for part in TIME_WORDS.split(text) if len(part.strip("的、, ")) >= MIN_WORDS]
+    return worded[-1] if worded else ""
 
 
 def _strip_pre(text: str) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 from govtargets.transforms.lexicon import words
 from govtargets.transforms.numbers import ARABIC, BASE_UNITS, CHINESE, MAGNITUDES, PERCENT_UNITS, TIME_UNITS
-from govtargets.transforms.vocabulary import VOCAB_DIR, word_pattern
+from govtargets.transforms.vocabulary import VOCAB_DIR, area_name_pattern
 
 TOP_K = 20
 STOP_WORDS = VOCAB_DIR / "stop_words.txt"
@@ -41,7 +41,7 @@ QUANTITY = re.compile(
     rf"(?:{ARABIC}|{CHINESE})?(?:{'|'.join(MAGNITUDES)})?"
     rf"(?:{'|'.join(re.escape(unit) for unit in PERCENT_UNITS + BASE_UNITS + TIME_UNITS)})?"
 )
-REGION_SUFFIX = re.compile(word_pattern("area_suffix") + "$")
+AREA_NAME = re.compile(area_name_pattern())
 
 
 @lru_cache(maxsize=1)
@@ -68,7 +68,7 @@ def own_region_names(region: str | None) -> set[str]:
     """The region with and without its suffix (德州市, 德州): the region column already says it."""
     if not region:
         return set()
-    return {region, REGION_SUFFIX.sub("", region)}
+    return {region, AREA_NAME.sub(r"\1", region)}
 
 
 def document_keywords(text: str, region: str | None, top_k: int = TOP_K) -> list[tuple[str, float]]:

@@ -10,7 +10,7 @@ import polars as pl
 from govtargets.transforms.extract import CLAUSE_DELIMITERS, extract_sentence
 from govtargets.transforms.structure import sentences
 from govtargets.transforms.timing import ACHIEVEMENT, TARGET, Cue, TimeContext
-from govtargets.transforms.vocabulary import VOCAB_DIR, word_pattern
+from govtargets.transforms.vocabulary import VOCAB_DIR, area_name_pattern, word_pattern
 
 TARGET_SCHEMA = {
     "record_id": pl.Utf8,
@@ -195,16 +195,13 @@ def target_frame(documents: pl.DataFrame, sentence_rows: pl.DataFrame) -> pl.Dat
     return first_mentions(records).select([pl.col(name).cast(dtype) for name, dtype in TARGET_SCHEMA.items()])
 
 
-# "西藏自治区" -> "西藏", "大理白族自治州" -> "大理", "德州市" -> "德州": how a text names its own area
-# in front of an indicator ("江苏地区生产总值", "西藏全社会固定资产投资").
-REGION_SUFFIX = word_pattern("area_suffix") + "$"
 MIN_INDICATOR = 2
 
 
 def without_own_region(indicator: pl.Expr, region: pl.Expr) -> pl.Expr:
     """The indicator without the document's own area in front: "江苏地区生产总值" of 江苏省 is
     地区生产总值. Other areas stay ("全国…", a district of the city)."""
-    short = region.str.replace(REGION_SUFFIX, "")
+    short = region.str.replace(area_name_pattern(), "${1}")  # how a text names its own area: 德州, 西藏
     rest = indicator.str.slice(short.str.len_chars())
     named = (
         indicator.str.starts_with(short)

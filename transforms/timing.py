@@ -275,6 +275,7 @@ def heading_cue(title: str, plan_year: int | None, parent: Cue | None) -> Cue | 
 
 
 OPENING_CLAUSE = re.compile(r"[^,;:。]*")
+STARTS_A_LEVEL = re.compile(rf"{word_pattern('start_level')}$")
 WHOLE_YEAR = re.compile(word_pattern("whole_year"))
 
 
@@ -314,8 +315,16 @@ def resolve(
     lost_year: the figure is a year that copying lost ("到年实现"), so it has no year.
     """
     cues = find_cues(sentence, context.plan_year)  # once per sentence: its figures share the scan
+    clause = tuple(
+        cue
+        for cue in cues
+        if cue.start >= clause_start
+        and cue.end <= figure_start
+        # "从去年的5%左右下降到3%左右": the time of a starting level is that level's alone
+        and (start_level or not STARTS_A_LEVEL.search(sentence, clause_start, cue.start))
+    )
     levels = (
-        ("clause", tuple(cue for cue in cues if cue.start >= clause_start and cue.end <= figure_start)),
+        ("clause", clause),
         ("sentence", tuple(cue for cue in cues if cue.end <= clause_start)),
         ("paragraph", (context.lead,) if context.lead else ()),
         ("section", (context.section,) if context.section else ()),

@@ -61,6 +61,13 @@ def word_pattern(cls: str) -> str:
     return alternation(words(cls))
 
 
+@cache
+def area_name_pattern() -> str:
+    """An area's full name, the name a text calls it by as group 1: 德州市 -> 德州, 广西壮族自治区 ->
+    广西, 德宏傣族景颇族自治州 -> 德宏 (two characters at least stay: 北京市 -> 北京)."""
+    return rf"^(.{{2,}}?)(?:{word_pattern('ethnic_group')}族?)*{word_pattern('area_suffix')}$"
+
+
 # ---------------------------------------------------------------- qualifiers
 
 
