@@ -404,3 +404,14 @@ def test_a_year_carries_on_into_the_paragraphs_after_it_where_no_heading_dates_t
         (200.0, TARGET, 2024),
         (10.0, TARGET, 2022),
     ]
+
+
+def test_kind_words_of_a_sentence_outrank_the_year_the_paragraphs_before_hand_on():
+    text = (
+        "报告共分两部分:2017年工作回顾;2018年主要工作。\n全年预计实现地方生产总值25.23亿元,同比增长8.5%。\n"
+    )
+    got = records_of(text, 2018)
+    assert [(value, kind, year) for _, value, kind, year in got] == [
+        (25.23, ACHIEVEMENT, 2017),
+        (8.5, ACHIEVEMENT, 2017),
+    ]

@@ -49,6 +49,9 @@ YEAR, MULTI, AVERAGE, PARTIAL, KIND_ONLY = "year", "multi", "average", "partial"
 HEADING_CLASSES = ("review_heading", "plan_heading")
 # Kind words that, in the figure's own clause, overrule the kind its time implies.
 STRONG_KIND_CLASSES = ("achieved_strong", "planned_strong")
+# The class of a paragraph's lead cue that the paragraphs before it handed on: kind words of the
+# figure's own sentence ("全年预计实现…") outrank it.
+CARRIED = "carried"
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,10 +326,14 @@ def resolve(
         # "从去年的5%左右下降到3%左右": the time of a starting level is that level's alone
         and (start_level or not STARTS_A_LEVEL.search(sentence, clause_start, cue.start))
     )
+    earlier = tuple(cue for cue in cues if cue.end <= clause_start)
+    lead = context.lead
+    if lead is not None and lead.cls == CARRIED and any(cue.span == KIND_ONLY for cue in clause + earlier):
+        lead = None
     levels = (
         ("clause", clause),
-        ("sentence", tuple(cue for cue in cues if cue.end <= clause_start)),
-        ("paragraph", (context.lead,) if context.lead else ()),
+        ("sentence", earlier),
+        ("paragraph", (lead,) if lead else ()),
         ("section", (context.section,) if context.section else ()),
     )
     # The nearest cue that says a time gives the year, and the kind where it has one; words that
