@@ -318,14 +318,10 @@ def resolve(
     lost_year: the figure is a year that copying lost ("到年实现"), so it has no year.
     """
     cues = find_cues(sentence, context.plan_year)  # once per sentence: its figures share the scan
-    clause = tuple(
-        cue
-        for cue in cues
-        if cue.start >= clause_start
-        and cue.end <= figure_start
-        # "从去年的5%左右下降到3%左右": the time of a starting level is that level's alone
-        and (start_level or not STARTS_A_LEVEL.search(sentence, clause_start, cue.start))
-    )
+    if not start_level:
+        # "从去年的5%左右,下降到3%左右": the time of a starting level is that level's alone
+        cues = tuple(cue for cue in cues if not STARTS_A_LEVEL.search(sentence, 0, cue.start))
+    clause = tuple(cue for cue in cues if cue.start >= clause_start and cue.end <= figure_start)
     earlier = tuple(cue for cue in cues if cue.end <= clause_start)
     lead = context.lead
     if lead is not None and lead.cls == CARRIED and any(cue.span == KIND_ONLY for cue in clause + earlier):
