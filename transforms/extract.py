@@ -115,7 +115,12 @@ COMPARISON = re.compile(word_pattern("comparison"))
 ASIDE = re.compile(rf"\([^()]*{word_pattern('aside')}[^()]*\)?")
 FOOTNOTE = re.compile(r"\[\d{1,2}\]")
 TRAILING_NUMBER = re.compile(r"(?<=[\u4e00-\u9fff])[\d.,]+$")  # "生产总值6835." of a number copying broke
-MILESTONE_NOUN = re.compile(rf"^{word_pattern('milestone_noun')}")
+# A bare magnitude is an amount when it is a milestone: a milestone noun follows ("突破百亿大关",
+# "3千亿两个大台阶") or a milestone word precedes it ("跨上2万亿、逼近3万亿").
+MILESTONE_AFTER = re.compile(
+    rf"(?:[两二三四五六七八九]个)?{word_pattern('milestone_noun')}"
+)  # .match at a position
+MILESTONE_BEFORE = re.compile(rf"{alternation(qualifier_patterns('before', ('milestone', 'approx')))}$")
 META_NOUN = re.compile(rf"^(?:{word_pattern('list_word')}|一揽子)*{word_pattern('meta_noun')}")
 GAP_BEFORE = re.compile(rf"{word_pattern('gap_comparison')}[{HAN}]{{0,2}}$")
 RANK_WORDS = re.compile(word_pattern("rank_word"))
@@ -259,13 +264,17 @@ def _skip_aside(sentence: str, position: int) -> int:
 def _mention_from_match(sentence: str, match: re.Match) -> Mention | None:
     number, pct, base, mag = match.group("num"), match.group("pct"), match.group("base"), match.group("mag")
     start, end = match.start(), match.end()
+    milestone = not (pct or base) and _bare_milestone(sentence, start, end)
     if not number[0].isdigit():
-        number, mag = _numeral_and_magnitude(number, mag, base)
+        if start and sentence[start - 1].isdigit():
+            return None  # "3千亿两个": the numerals go on from a figure, they start none
+        number, mag = _numeral_and_magnitude(number, mag, base or milestone)
         if number is None:
             return None
-    # without a unit, only a bare 万/亿 that counts people ("288万农村贫困人口") is a figure
+    # without a unit, only a bare 万/亿 that counts people ("288万农村贫困人口") or that is a
+    # milestone ("突破百亿大关") is a figure
     counts_people = bool(mag and number[0].isdigit() and PEOPLE_AFTER.match(sentence[end:]))
-    if not (pct or base or counts_people):
+    if not (pct or base or counts_people or (milestone and mag)):
         return None
     if NOT_VALUE_BEFORE.search(sentence[:start]) or NOT_VALUE_AFTER.match(sentence[end:]):
         return None
@@ -287,13 +296,22 @@ def _mention_from_match(sentence: str, match: re.Match) -> Mention | None:
     return mention
 
 
+def _bare_milestone(sentence: str, start: int, end: int) -> bool:
+    """A number ending in a magnitude of 亿 or more with no unit, at a milestone ("突破百亿大关",
+    "跨上2万亿、逼近3万亿")."""
+    if not sentence[start:end].endswith("亿"):
+        return False
+    return bool(MILESTONE_AFTER.match(sentence, end) or MILESTONE_BEFORE.search(sentence, 0, start))
+
+
 ROUND_NUMERALS = ("十", "百", "千", "两", "一")  # "突破千亿元", "两万人": one character before a magnitude
 
 
-def _numeral_and_magnitude(number: str, mag: str | None, base: str | None) -> tuple[str | None, str | None]:
+def _numeral_and_magnitude(number: str, mag: str | None, base: object) -> tuple[str | None, str | None]:
     """A number in Chinese numerals, and the magnitude that belongs to its unit: "千亿元" is 1000
-    亿元 (as "1000亿元" would be written), "两万人" 2 万人. Only real counts ("五十六", not the
-    "三" of "三年行动") are values; a single 十/百/千 is one before a magnitude and a unit."""
+    亿元 (as "1000亿元" would be written), "两万人" 2 万人, "万亿元" 1 万亿元 (a unit of its own).
+    Only real counts ("五十六", not the "三" of "三年行动") are values; a single 十/百/千 is one
+    before a magnitude and a unit. `base`: whether a unit follows."""
     if base and not mag:
         for magnitude in sorted(MAGNITUDES, key=len, reverse=True):
             head = number[: -len(magnitude)]
@@ -304,6 +322,8 @@ def _numeral_and_magnitude(number: str, mag: str | None, base: str | None) -> tu
                 and (is_counting_chinese_numeral(head) or head in ROUND_NUMERALS)
             ):
                 return head, magnitude
+        if number in MAGNITUDES and len(number) > 1:
+            return "一", number  # "万亿元": one of a unit that is a magnitude of its own ("亿元以上" is none)
     return (number, mag) if is_counting_chinese_numeral(number) else (None, mag)
 
 
@@ -335,6 +355,7 @@ def _is_threshold(sentence: str, mention: Mention) -> bool:
         not sentence[mention.start].isdigit()
         and sentence[mention.start] not in "-−"
         and HAN_NEXT.match(sentence[mention.end :])
+        and not MILESTONE_AFTER.match(sentence, mention.end)
     ):
         return True  # "百万亩“吨半粮”示范区": a size in words qualifying a name
     trailing = mention.qualifier if mention.qualifier in TRAILING_QUALIFIERS else ""
@@ -628,9 +649,9 @@ def _first_list_item(text: str) -> str:
 
 def _noun_phrase_after(text: str) -> str:
     """The noun phrase a count qualifies: "市级重点项目" in "110个市级重点项目、100个…". An aside
-    in brackets ("(人民币,下同)"), a milestone noun ("大关"), the end of a quotation ("……”一串串")
+    in brackets ("(人民币,下同)"), a milestone noun ("大关", "两个大台阶"), the end of a quotation ("……”一串串")
     or a date glued to a headline's figure ("增长6%2024年02月01日") after a figure names nothing."""
-    if not text or text[0] in "(…”" or MILESTONE_NOUN.match(text) or DATE_START.match(text):
+    if not text or text[0] in "(…”" or MILESTONE_AFTER.match(text) or DATE_START.match(text):
         return ""
     if THRESHOLD_AFTER_COUNT.match(text):
         return ""  # "新增4个过20亿元": the size of what was counted, not its name

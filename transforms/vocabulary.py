@@ -80,11 +80,13 @@ def qualifiers(position: str | None = None, bound: str | None = None) -> tuple[s
     )
 
 
-def qualifier_patterns(position: str) -> tuple[str, ...]:
-    """How each bound word of a position is matched: its own pattern where the file gives one
-    ("过" but not in "通过"), else the word itself."""
+def qualifier_patterns(position: str, bounds: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    """How each bound word of a position (and of the given bounds) is matched: its own pattern
+    where the file gives one ("过" but not in "通过"), else the word itself."""
     return tuple(
-        row["pattern"] or re.escape(row["word"]) for row in rows("qualifiers") if row["position"] == position
+        row["pattern"] or re.escape(row["word"])
+        for row in rows("qualifiers")
+        if row["position"] == position and (bounds is None or row["bound"] in bounds)
     )
 
 
