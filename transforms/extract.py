@@ -72,8 +72,9 @@ STRETCH_BRIDGE = re.compile(rf"^[,]?{word_pattern('stretch_bridge')}(?:{word_pat
 RANGE_TAIL = re.compile(r"^[-—–~至到](\d+(?:\.\d+)?)")
 # After a measure (money, power, area), a floor or ceiling word + a noun, or 的, makes the figure a
 # size threshold of what follows ("投资5000万元以上的项目", "30万千瓦以下燃煤机组"), not a record.
+# So does a floor or ceiling word + the count of what passes it ("3亿元以上17个").
 THRESHOLD_TAIL = re.compile(
-    rf"^(?:{alternation(FLOOR_OR_CEILING_AFTER, escape=True)}?的|{alternation(FLOOR_OR_CEILING_AFTER, escape=True)}[{HAN}])"
+    rf"^(?:{alternation(FLOOR_OR_CEILING_AFTER, escape=True)}?的|{alternation(FLOOR_OR_CEILING_AFTER, escape=True)}[{HAN}\d])"
 )
 HAN_NEXT = re.compile(rf"^[“{HAN}]")
 # 过 as a bound word before a figure that ends its clause; before 的 or a noun, a threshold
@@ -540,10 +541,27 @@ def drop_figures_that_are_not_records(sentence: str, mentions: list[Mention]) ->
             mention.dropped = GAP
         elif mention.base_unit == "位" and RANK_WORDS.search(sentence[clause_start:clause_end]):
             mention.dropped = RANK_MOVE
-        elif counts and _sizes_the_set_of_a_later_figure(sentence, mention, mentions, clause_end):
+        elif counts and (
+            _sizes_the_set_of_a_later_figure(sentence, mention, mentions, clause_end)
+            or _counts_the_set_of_an_amount_before(sentence, mention, mentions)
+        ):
             mention.dropped = SET_SIZE
         elif counts_people and ATTENDANCE_WORDS.search(sentence, clause_start, clause_end):
             mention.dropped = ATTENDANCE
+
+
+def _counts_the_set_of_an_amount_before(sentence: str, mention: Mention, mentions: list[Mention]) -> bool:
+    """ "总投资35亿元的80项城建重点工程": a count right after an amount and 的 counts what the amount is of."""
+    before = [m for m in mentions if m.end <= mention.start]
+    if not before:
+        return False
+    amount = before[-1]
+    return (
+        amount.live
+        and amount.base_unit not in CLASSIFIERS
+        and amount.unit not in PERCENT_UNITS
+        and _between(sentence, amount, mention) == "的"
+    )
 
 
 def _sizes_the_set_of_a_later_figure(
@@ -601,6 +619,7 @@ def _has_noun(text: str) -> bool:
 
 
 QUOTED = re.compile(r"(“[^”]*”)")
+COUNT_OF_THE_SET = re.compile(rf"^的\d+(?:{'|'.join(re.escape(u) for u in CLASSIFIERS)})")
 THRESHOLD_PREFIX = re.compile(r"^[^,;:。]*\d[^,;:。]*?的")
 
 
@@ -658,6 +677,7 @@ def _noun_phrase_after(text: str) -> str:
     if NEXT_FIGURE.match(text):
         return ""  # "…超2.2万亿元增长6%": the next figure's verb, not a name
     text = THRESHOLD_PREFIX.sub("", _first_list_item(text))  # "投资5000万元以上的X" -> "X"
+    text = COUNT_OF_THE_SET.sub("", text)  # "35亿元的80项城建重点工程": what the amount is of
     kept: list[str] = []
     has_noun = False
     tags = tags_keeping_quotes(text)
