@@ -146,6 +146,10 @@ def test_missing_numbers_become_records_without_value():
     r = one("高质量做好村庄发展规划编制,到年实现市域全覆盖。")
     assert (r["missing_value"], r["unit"], r["year"]) == (True, "年", None)
     assert records("进一步完善新能源汽车产业链条。") == []
+    # a word that counts on its own, or a word cut in two, lost no number; a conjunction may stand before one
+    assert records("姑苏区被命名为首个国家古城旅游示范区。") == []
+    assert records("这是高质量发展夯基垒台、聚势谋远的关键时期。") == []
+    assert [r["unit"] for r in records("对6个省重点项目和个市重点项目实行包项目责任制。")] == ["个", "个"]
 
 
 def test_starting_level_is_last_years_achievement_and_periods_set_the_year():
@@ -399,6 +403,12 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
             "全县实现生产总值255亿元,按可比价计算增长8.5%。",
             [("生产总值", 255.0, "亿元", "", None), ("生产总值", 8.5, "%", "", None)],
         ),
+        # nor an aside whose bracket opens in the clause before, nor a streak after the figure
+        (
+            "全市地区生产总值(预计,下同)7100亿元左右,增长6%。",
+            [("地区生产总值", 7100.0, "亿元", "左右", None), ("地区生产总值", 6.0, "%", "", None)],
+        ),
+        ("粮食总产量1557.6亿斤连续14年居全国第一。", [("粮食总产量", 1557.6, "亿斤", "", None)]),
         # nor a time, nor what a headline or an area's name puts before it
         ("内地今年GDP增长目标为6%以上。", [("GDP", 6.0, "%", "以上", None)]),
         ("广西去年GDP增长7.5%。", [("GDP", 7.5, "%", "", None)]),

@@ -133,6 +133,7 @@ PER_CAPITA = "人均"  # of PER_UNIT_WORDS, the one a report writes alone for GD
 (PER_CAPITA_HEAD,) = vocabulary_words("per_capita_head")
 NOT_INDICATORS = frozenset(vocabulary_words("not_indicator"))
 TIME_WORDS = re.compile(word_pattern("time_word"))
+STREAK = re.compile(word_pattern("streak"))  # .match: at the start
 MIN_WORDS = 2  # characters: less is a particle or a separator, no name
 NOMINAL_FLAGS = (
     "n",
@@ -169,6 +170,7 @@ NOUN_HEAD_UNITS = frozenset(vocabulary_words("noun_head_unit"))
 # 亿元以上项目: a money threshold written in words (one 亿元), not a count whose number was lost.
 MONEY_IN_WORDS = frozenset(unit for unit in MISSING_UNITS if unit[0] in MAGNITUDES and unit.endswith("元"))
 
+COUNT_WORDS = "首每各该这那哪某单整几"  # they count on their own: "首个", "每项"
 # A unit word not right after a digit or numeral: the only place a lost number can be. (The
 # lookahead for a unit's first character only lets the scan skip other characters fast.)
 BARE_UNIT = re.compile(
@@ -668,9 +670,16 @@ def _first_list_item(text: str) -> str:
 
 def _noun_phrase_after(text: str) -> str:
     """The noun phrase a count qualifies: "市级重点项目" in "110个市级重点项目、100个…". An aside
-    in brackets ("(人民币,下同)"), a milestone noun ("大关", "两个大台阶"), the end of a quotation ("……”一串串")
-    or a date glued to a headline's figure ("增长6%2024年02月01日") after a figure names nothing."""
-    if not text or text[0] in "(…”" or MILESTONE_AFTER.match(text) or DATE_START.match(text):
+    in brackets ("(人民币,下同)"), a milestone noun ("大关", "两个大台阶"), a streak ("连续14年"),
+    the end of a quotation ("……”一串串") or a date glued to a headline's figure
+    ("增长6%2024年02月01日") after a figure names nothing."""
+    if (
+        not text
+        or text[0] in "(…”"
+        or MILESTONE_AFTER.match(text)
+        or DATE_START.match(text)
+        or STREAK.match(text)
+    ):
         return ""
     if THRESHOLD_AFTER_COUNT.match(text):
         return ""  # "新增4个过20亿元": the size of what was counted, not its name
@@ -716,8 +725,20 @@ def _closing_verb_phrase(tags: list[tuple[str, str]]) -> list[str]:
     return phrase
 
 
+def _before_open_aside(sentence: str, clause_start: int, delimiters: str) -> int:
+    """Where a clause starts that begins inside an aside ("地区生产总值(预计,下同)7100亿元": its
+    subject stands before the bracket), else `clause_start`."""
+    opening = sentence.rfind("(", 0, clause_start)
+    if opening == -1 or ")" in sentence[opening:clause_start] or ")" not in sentence[clause_start:]:
+        return clause_start
+    return clause_bounds(sentence, opening, delimiters)[0]
+
+
 def choose_indicator(sentence: str, mention: Mention, previous_end: int) -> str | None:
-    clause_start, _ = clause_bounds(sentence, mention.start, CLAUSE_DELIMITERS + LIST_DELIMITERS)
+    delimiters = CLAUSE_DELIMITERS + LIST_DELIMITERS
+    clause_start = _before_open_aside(
+        sentence, clause_bounds(sentence, mention.start, delimiters)[0], delimiters
+    )
     _, clause_end = clause_bounds(sentence, mention.start)  # _first_list_item splits lists itself
     if mention.unit == "年" and sentence[: mention.start].endswith("提前"):
         return "提前" + sentence[mention.end : clause_end]
@@ -991,12 +1012,17 @@ def find_missing_mentions(sentence: str) -> list[Mention]:
         # only the neighbours' flags are needed: tagging the whole sentence cost more than cutting it
         [(before, before_flag)] = tag_words([cut[i - 1]])
         after, after_flag = tag_words([cut[i + 1]])[0] if i + 1 < len(cut) else ("", "x")
-        if before_flag in ("m", "eng", "r", "q") or re.search(r"\d$", before):
-            continue
+        if before_flag in ("m", "eng", "r", "q") or re.search(r"\d$", before) or before[-1] in COUNT_WORDS:
+            continue  # a number, or a word that counts without one ("为首个", "每个"): nothing was lost
         if word in MONEY_IN_WORDS and after in FLOOR_OR_CEILING_AFTER:
             continue  # "实施亿元以上重大产业项目": a threshold in words
         closes = after == "" or after in ("以上", "以下", "左右") or re.match(r"^[,;:。、)]", after)
-        after_verb_or_bound = before_flag in ("v", "p", "c", "i", "d") or before in (
+        # a verb of one character before a one-character unit is a word cut in two ("夯基垒台");
+        # a conjunction is not ("6个省重点项目和个市重点项目")
+        verb = before_flag in ("v", "p", "c", "i", "d") and not (
+            before_flag == "v" and len(before + word) == 2
+        )
+        after_verb_or_bound = verb or before in (
             "于",
             "低于",
             "高于",
