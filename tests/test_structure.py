@@ -88,6 +88,15 @@ def test_delivery_date_is_a_real_date_or_none(head, expected):
         # the national report
         ("3月5日,李克强总理向十四届全国人大一次会议作政府工作报告。", "全国"),
         ("国务院总理在政府工作报告中说", "全国"),
+        ("国务院总理李克强周五(3月5日)在政府工作报告中指出", "全国"),
+        ("十二届全国人大四次会议正式开幕,李克强总理代表国务院向大会报告政府工作。", "全国"),
+        # a name jieba does not know, before the area's own authorities twice
+        ("——在饶阳县第十七届人民代表大会第二次会议上\n饶阳县人民政府县长\n各位代表:", "饶阳县"),
+        (
+            "2025年克什克腾旗人民政府政府工作报告\n——2025年1月15日在克什克腾旗 第十八届人民代表大会",
+            "克什克腾旗",
+        ),
+        ("——2017年12月23日在和县第十七届人民代表大会第二次会议上\n和县人民政府县长\n", "和县"),
         # the place the text names with the suffix it uses for its own area
         ("我代表市人民政府报告工作。是我市发展极不平凡的五年,推动拉萨进入新阶段。", "拉萨市"),
         # a report naming itself in passing, with the suffix of its own area
@@ -97,6 +106,8 @@ def test_delivery_date_is_a_real_date_or_none(head, expected):
         ),
         # "全省" alone also speaks of the province a city is in: one mention is not enough
         ("聚焦云南州市两会。确保与全国全省同步全面建成小康社会。", None),
+        # a common word is no place, with 我区 or not
+        ("我区推进乡村振兴,乡村振兴取得成效,振兴乡村。", None),
         ("加快发展现代服务业,推动高质量发展。", None),
     ],
 )

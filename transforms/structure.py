@@ -178,9 +178,12 @@ def _dominant_own_place(text: str) -> str | None:
         tokens = tokens if tokens is not None else Counter(words(text))  # counted in C, filtered below
         counts = Counter()
         for word, n in tokens.items():
-            # "拉萨" with 我市 counts for 拉萨市, and so does the full name "拉萨市"
+            # "拉萨" with 我市 counts for 拉萨市, and so does the full name "拉萨市"; a common word
+            # does not ("乡村振兴", "中心" with 我区 are no 振兴区, 中心区) unless the text writes the
+            # full name
             name = word if len(word) >= 3 and word.endswith(suffix) else word + suffix
-            if len(word) >= 2 and is_place_name(name):
+            common = name != word and dictionary_tag(word) in COMMON_WORD_TAGS and name not in text
+            if len(word) >= 2 and not common and is_place_name(name):
                 counts[name] += n
         ranked = counts.most_common(2) + [("", 0), ("", 0)]
         (best, n), (_, runner_up) = ranked[0], ranked[1]
@@ -191,16 +194,42 @@ def _dominant_own_place(text: str) -> str | None:
 
 
 MIN_MENTIONS_OF_OWN_PLACE = 3
+COMMON_WORD_TAGS = ("n", "v", "vn", "vd", "d")  # jieba's tags of words that are no names
+
+
+def _most_named(candidates: Counter) -> str | None:
+    ranked = candidates.most_common(2) + [("", 0), ("", 0)]
+    return ranked[0][0] if ranked[0][1] > ranked[1][1] else None
+
+
+# "牟定县人民政府", "在饶阳县第十七届人民代表大会", "我代表和县人民政府": a name that jieba's dictionary
+# may not know, standing alone between a boundary (a line's start, 在, 代表, punctuation) and its
+# authority.
+NAME_BEFORE_AUTHORITY = re.compile(
+    rf"(?m)(?:^|在|代表|[\s(,。:)])(?P<name>(?![我全本各该])[\u4e00-\u9fff]{{1,5}}?)"
+    rf"(?P<suffix>{ADMIN_SUFFIX})\s?{AUTHORITY}"
+)
+NOT_A_NAME = re.compile(r"[届年月日在市省县区州]")
+
+
+def _named_before_authority(text: str) -> str | None:
+    """The area a report names before its own authorities, twice at least, where jieba does not know it."""
+    names = Counter(
+        match["name"] + match["suffix"]
+        for match in NAME_BEFORE_AUTHORITY.finditer(text[:HEAD_CHARS])
+        if not NOT_A_NAME.search(match["name"])
+    )
+    name = _most_named(names)
+    return name if name and names[name] >= 2 else None
 
 
 def detect_region(text: str) -> str | None:
     """The issuing government's area, from how the text names its authorities; None when unsure."""
     candidates = _authority_places(text)
     if candidates:
-        ranked = candidates.most_common(2) + [("", 0)]
-        return ranked[0][0] if ranked[0][1] > ranked[1][1] else None
+        return _most_named(candidates)
     national = _first_cue("region", text)
-    return national or _named_in_passing(text) or _dominant_own_place(text)
+    return national or _named_in_passing(text) or _named_before_authority(text) or _dominant_own_place(text)
 
 
 @lru_cache(maxsize=1)
