@@ -293,6 +293,15 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
     ],
     "not_records": [
         ("去年政府工作报告确定的10件民生实事全部完成。", []),
+        # a count of people later in the clause is no measure of the set a count names
+        (
+            "实现8个贫困县全部摘帽、871个贫困村全部出列、92.22万贫困人口全部脱贫。",
+            [
+                ("贫困县全部摘帽", 8.0, "个", "", None),
+                ("贫困村全部出列", 871.0, "个", "", None),
+                ("贫困人口全部脱贫", 92.22, "万", "", None),
+            ],
+        ),
         ("加快推进38项重点工作落实。", []),
         ("果断出台稳增长26条等一揽子措施。", []),
         ("人均地区生产总值5.18万元,比全省高1.18万元。", [("人均地区生产总值", 5.18, "万元", "", None)]),
@@ -342,6 +351,15 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
             [("城镇居民人均可支配收入", 8.0, "%", "", None), ("农村居民人均可支配收入", 9.0, "%", "", None)],
         ),
         (
+            "城镇居民人均可支配收入15084元、农村居民人均纯收入4910元,实际分别增长9.5%和9.3%。",
+            [
+                ("城镇居民人均可支配收入", 15084.0, "元", "", None),
+                ("农村居民人均纯收入", 4910.0, "元", "", None),
+                ("城镇居民人均可支配收入", 9.5, "%", "", None),
+                ("农村居民人均纯收入", 9.3, "%", "", None),
+            ],
+        ),
+        (
             "规模以上工业增加值和固定资产投资分别增长6%和8%。",  # items with heads of their own
             [("规模以上工业增加值", 6.0, "%", "", None), ("固定资产投资", 8.0, "%", "", None)],
         ),
@@ -380,6 +398,15 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
         ),
         ("农民人均可支配收入增长8%。", [("农民人均可支配收入", 8.0, "%", "", None)]),
         ("人均突破1万美元。", [("人均生产总值", 1.0, "万美元", "突破", None)]),
+        # a verbal noun is part of the name, not a verb before a bare head ("实现产值")
+        (
+            "地方一般公共预算收入668亿元;出口总额1803亿元,增长10.2%。",
+            [
+                ("地方一般公共预算收入", 668.0, "亿元", "", None),
+                ("出口总额", 1803.0, "亿元", "", None),
+                ("出口总额", 10.2, "%", "", None),
+            ],
+        ),
     ],
     "clean_indicators": [
         (
@@ -402,6 +429,11 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
         (
             "全县实现生产总值255亿元,按可比价计算增长8.5%。",
             [("生产总值", 255.0, "亿元", "", None), ("生产总值", 8.5, "%", "", None)],
+        ),
+        # nor a basis of comparison, even inside a bracketed clause of its own
+        (
+            "一般公共预算收入增长1.2%(剔除减税降费因素,可比口径实际增长13%)。",
+            [("一般公共预算收入", 1.2, "%", "", None), ("一般公共预算收入", 13.0, "%", "", None)],
         ),
         # nor an aside whose bracket opens in the clause before, nor a streak after the figure
         (
@@ -471,6 +503,16 @@ def test_figures_as_written(sentence, value, unit):
 def test_metric_of_a_year_on_year_difference_in_units_is_a_change():
     found = records("人均地区生产总值5.18万元,比上年增加0.17万元。", section_kind="review", year=2018)
     assert [(r["metric"], r["value"]) for r in found] == [("level", 5.18), ("change", 0.17)]
+
+
+def test_a_share_raised_to_a_level_is_that_level_reached():
+    # "提高到" states the share reached, not a growth: in a review of several years it is the end year's
+    found = records("过去五年,森林覆盖率提高到62.1%,城镇化率提高至58%。", section_kind="review", year=2020)
+    assert [(r["metric"], r["year"], r["value"]) for r in found] == [
+        ("share", 2020, 62.1),
+        ("share", 2020, 58.0),
+    ]
+    assert one("粮食总产量增长到60万吨。")["metric"] == "level"
 
 
 def test_an_indicator_never_ends_in_a_number_copying_broke():

@@ -102,6 +102,7 @@ DOWN_WORDS = re.compile(word_pattern("down_word"))
 HARD_WORDS = re.compile(word_pattern("hard_word"))
 SOFT_WORDS = re.compile(word_pattern("soft_word"))
 REACHED_VERB = re.compile(rf"{word_pattern('reached_verb')}$")
+GROWN_TO = re.compile(rf"(?:{word_pattern('growth_word')}|增)[到至]$")
 
 # Words that open a clause but are not part of what is measured.
 LEADING_NOISE = re.compile(rf"^{word_pattern('leading_noise')}+")
@@ -574,7 +575,7 @@ def _sizes_the_set_of_a_later_figure(
         return False
     return any(
         other.live and mention.end < other.start < clause_end and other.base_unit not in CLASSIFIERS
-        and other.unit not in PERCENT_UNITS
+        and other.unit not in PERCENT_UNITS and other.base_unit not in PEOPLE_CLASSIFIERS
         for other in mentions
     )  # fmt: skip
 
@@ -729,7 +730,9 @@ def _before_open_aside(sentence: str, clause_start: int, delimiters: str) -> int
     """Where a clause starts that begins inside an aside ("地区生产总值(预计,下同)7100亿元": its
     subject stands before the bracket), else `clause_start`."""
     opening = sentence.rfind("(", 0, clause_start)
-    if opening == -1 or ")" in sentence[opening:clause_start] or ")" not in sentence[clause_start:]:
+    aside = ASIDE.match(sentence, opening) if opening != -1 else None
+    # only an aside of the vocabulary: "(剔除减税降费因素,可比口径实际增长13%)" is a clause of its own
+    if aside is None or aside.end() <= clause_start:
         return clause_start
     return clause_bounds(sentence, opening, delimiters)[0]
 
@@ -933,7 +936,7 @@ def complete_generic_heads(sentence: str, mentions: list[Mention]) -> None:
             continue
         tags = pos_tags(mention.indicator)
         head = tags[-1][0]
-        if head in GENERIC_HEADS and all(flag in ("v", "vn", "d", "ad") for _, flag in tags[:-1]):
+        if head in GENERIC_HEADS and all(flag in ("v", "d", "ad") for _, flag in tags[:-1]):
             modifier = _modifier_before(sentence, mention, previous)
             if modifier:
                 mention.indicator = modifier + head
@@ -1055,7 +1058,9 @@ def metric_and_direction(sentence: str, mention: Mention, clause_start: int) -> 
     if mention.unit in ("个百分点", "百分点"):
         return "change", direction
     if mention.unit in ("%", "‰", FRACTION_UNIT):
-        return ("growth" if GROWTH_WORDS.search(lead) else "share"), direction
+        # "森林覆盖率提高到62%" is the share reached, "增长6%" a growth
+        grows = GROWTH_WORDS.search(lead) and not GROWN_TO.search(lead)
+        return ("growth" if grows else "share"), direction
     if mention.unit == "年" or mention.base_unit == "倍" or mention.unit == "":
         return "other", direction
     if COMPARISON.search(lead) and GROWTH_WORDS.search(lead):
