@@ -293,6 +293,9 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
     ],
     "not_records": [
         ("去年政府工作报告确定的10件民生实事全部完成。", []),
+        # a size class is no tonnage: the berths are counted, the ships' size is their name
+        ("北部湾港开启通航30万吨级巨轮的历史。", []),
+        ("建成2个30万吨级泊位。", [("30万吨级泊位", 2.0, "个", "", None)]),
         # a count of people later in the clause is no measure of the set a count names
         (
             "实现8个贫困县全部摘帽、871个贫困村全部出列、92.22万贫困人口全部脱贫。",
@@ -429,6 +432,20 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
         (
             "全县实现生产总值255亿元,按可比价计算增长8.5%。",
             [("生产总值", 255.0, "亿元", "", None), ("生产总值", 8.5, "%", "", None)],
+        ),
+        # nor an average, nor what an adjusted figure leaves out
+        (
+            "地区生产总值增长7.5%,两年平均增长5.6%。",
+            [("地区生产总值", 7.5, "%", "", None), ("地区生产总值", 5.6, "%", "", None)],
+        ),
+        ("城镇调查失业率平均为5.1%。", [("城镇调查失业率", 5.1, "%", "", None)]),
+        (
+            "地方公共财政预算收入2.5亿元,下降(同口径)19.59%。",
+            [("地方公共财政预算收入", 2.5, "亿元", "", None), ("地方公共财政预算收入", 19.59, "%", "", None)],
+        ),
+        (
+            "地方公共财政预算收入1.2亿元,下降(剔除营改增因素)19.59%。",
+            [("地方公共财政预算收入", 1.2, "亿元", "", None), ("地方公共财政预算收入", 19.59, "%", "", None)],
         ),
         # nor a basis of comparison, even inside a bracketed clause of its own
         (

@@ -116,6 +116,7 @@ MEASURE_VERBS = re.compile(rf"^{word_pattern('measure_verb')}")
 COMPARISON = re.compile(word_pattern("comparison"))
 ASIDE = re.compile(rf"\([^()]*{word_pattern('aside')}[^()]*\)?")
 FOOTNOTE = re.compile(r"\[\d{1,2}\]")
+EMPTY_BRACKETS = re.compile(r"\(\s*\)")
 TRAILING_NUMBER = re.compile(r"(?<=[\u4e00-\u9fff])[\d.,]+$")  # "生产总值6835." of a number copying broke
 # A bare magnitude is an amount when it is a milestone: a milestone noun follows ("突破百亿大关",
 # "3千亿两个大台阶") or a milestone word precedes it ("跨上2万亿、逼近3万亿").
@@ -180,9 +181,9 @@ BARE_UNIT = re.compile(
 )
 
 # Why a figure is not a record (Mention.dropped).
-THRESHOLD, STRETCH, META_COUNT, GAP, RANK_MOVE, SET_SIZE, ATTENDANCE = (
+THRESHOLD, STRETCH, META_COUNT, GAP, RANK_MOVE, SET_SIZE, ATTENDANCE, SIZE_CLASS = (
     "threshold", "stretch value", "count of effort", "gap to another area", "move in a ranking",
-    "size of the set its clause is about", "attendance of the meeting",
+    "size of the set its clause is about", "attendance of the meeting", "size class of a thing",
 )  # fmt: skip
 
 
@@ -532,7 +533,8 @@ def drop_figures_that_are_not_records(sentence: str, mentions: list[Mention]) ->
     a count of effort ("10件民生实事", "38项重点工作", "稳增长26条等一揽子措施"), a gap to another
     area ("比全省高1.18万元", "高于全市平均水平8.7个百分点"), a move in a ranking ("排名提升5位"),
     the size of the set a clause's other figure is about ("137个市重点项目完成投资236.8亿元"), and
-    the people at the meeting where the report was given ("326名人大代表汇聚一堂", "实到代表275人")."""
+    the people at the meeting where the report was given ("326名人大代表汇聚一堂", "实到代表275人"),
+    and the size class of a thing ("30万吨级泊位": a berth for ships of that size, not a tonnage)."""
     for mention in (m for m in mentions if m.live):
         clause_start, clause_end = clause_bounds(sentence, mention.start)
         before = sentence[clause_start : mention.start]
@@ -540,6 +542,8 @@ def drop_figures_that_are_not_records(sentence: str, mentions: list[Mention]) ->
         counts_people = mention.base_unit in PEOPLE_CLASSIFIERS
         if counts and META_NOUN.match(_noun_after(sentence, mention)):
             mention.dropped = META_COUNT
+        elif mention.unit and sentence.startswith("级", mention.end):
+            mention.dropped = SIZE_CLASS
         elif GAP_BEFORE.search(before):
             mention.dropped = GAP
         elif mention.base_unit == "位" and RANK_WORDS.search(sentence[clause_start:clause_end]):
@@ -592,7 +596,8 @@ def _after_time(text: str) -> str:
 
 
 def _strip_pre(text: str) -> str:
-    text = _after_time(FOOTNOTE.sub("", ASIDE.sub("", COMPARISON.sub("", text)))).strip(" 、,和及与")
+    text = EMPTY_BRACKETS.sub("", COMPARISON.sub("", text))  # "下降(同口径)19.59%"
+    text = _after_time(FOOTNOTE.sub("", ASIDE.sub("", text))).strip(" 、,和及与")
     previous = None
     while previous != text:
         previous = text
