@@ -145,6 +145,10 @@ def test_kind_words_do_not_overrule_a_dated_section():
     # "争取" is how a review says funds were secured
     assert kind_year("争取各类政策性资金267.3亿元。", section=REVIEW) == (ACHIEVEMENT, 2023)
     assert kind_year("地区生产总值同比增长3%。", section=PLAN) == (TARGET, 2024)
+    # "实际增长" after its subject is real (price-adjusted) growth, a target in a plan; only opening a
+    # clause does it set what was achieved against what was planned
+    assert kind_year("城镇居民人均可支配收入实际增长8%。", section=PLAN) == (TARGET, 2024)
+    assert kind_year("地区生产总值预期目标增长6%,实际增长6.5%。", section=PLAN, nth=1)[0] == ACHIEVEMENT
 
 
 # ---------------------------------------------------------------- from the clause outwards
