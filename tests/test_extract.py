@@ -433,7 +433,11 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
             "全县实现生产总值255亿元,按可比价计算增长8.5%。",
             [("生产总值", 255.0, "亿元", "", None), ("生产总值", 8.5, "%", "", None)],
         ),
-        # nor an average, nor what an adjusted figure leaves out
+        # nor an average, nor what an adjusted figure leaves out or allows for
+        (
+            "一般公共预算收入增长1.4%,考虑政策性减收因素同比增长11.9%。",
+            [("一般公共预算收入", 1.4, "%", "", None), ("一般公共预算收入", 11.9, "%", "", None)],
+        ),
         (
             "地区生产总值增长7.5%,两年平均增长5.6%。",
             [("地区生产总值", 7.5, "%", "", None), ("地区生产总值", 5.6, "%", "", None)],
