@@ -433,6 +433,10 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
             "全县实现生产总值255亿元,按可比价计算增长8.5%。",
             [("生产总值", 255.0, "亿元", "", None), ("生产总值", 8.5, "%", "", None)],
         ),
+        # nor a word that only says the figure is planned (but life expectancy is a measure)
+        ("预期地区生产总值增长5%。", [("地区生产总值", 5.0, "%", "", None)]),
+        ("预期寿命提高到79岁。", [("预期寿命", 79.0, "岁", "", None)]),
+        ("2025年计划增长5.0%—5.5%。", []),
         # nor an average, nor what an adjusted figure leaves out or allows for
         (
             "一般公共预算收入增长1.4%,考虑政策性减收因素同比增长11.9%。",
