@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 def test_full_width_digits_and_percent_become_parseable():
     assert normalize_text("地区生产总值增长６．５％左右。") == "地区生产总值增长6.5%左右。"
+    # what input methods offer for %: the care-of sign and the small percent sign
+    assert normalize_text("财政总收入增长57.7℅,增幅超过68﹪。") == "财政总收入增长57.7%,增幅超过68%。"
 
 
 def test_full_width_punctuation_is_folded_consistently():

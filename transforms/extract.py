@@ -158,6 +158,9 @@ NOMINAL_FLAGS = (
     "q",
     "a",
 )
+# Words a subject that opens a clause is made of: nouns, names and the 、 between them (an adjective
+# such as 连续 or 平稳 already says what the subject does).
+SUBJECT_FLAGS = ("n", "vn", "j", "l", "eng", "x")
 STOP_FLAGS = ("v", "d", "ad", "p", "c", "u", "ud", "uj", "ul", "uz", "y", "r", "vd")
 # "由1390家", "从2005年的28.02亿元", "从去年的5%", "从人均8.7万元": the starting level of a change,
 # with its time or per-unit word between the word and the figure.
@@ -779,7 +782,7 @@ def distribute_respectively(sentence: str, mentions: list[Mention]) -> None:
         subject = _strip_pre(sentence[start:end])
         subjects = split_coordinated_subject(sentence, subject, subject_span, mentions, len(group))
         if subjects is None and not subject:
-            subjects = _subjects_of_the_figures_before(mentions, group)
+            subjects = _subjects_of_the_figures_before(mentions, group) or _listed_subjects(group)
         if subjects:
             for mention, name in zip(group, subjects, strict=False):
                 mention.indicator = name
@@ -808,6 +811,13 @@ def _figure_lists(sentence: str, mentions: list[Mention]) -> list[tuple[list[Men
 def _own_noun_between(sentence: str, run: list[Mention]) -> bool:
     """ "110个市级重点项目、100个…": counts each with a noun of its own are no shared list."""
     return any(_noun_phrase_after(sentence[m.end : m.end + 12]) for m in run[:-1])
+
+
+def _listed_subjects(group: list[Mention]) -> list[str] | None:
+    """ "工业用电量、规模以上工业增加值、固定资产投资均由负转正,当月分别增长5.1%、4.2%和3.5%":
+    the subjects a list's first figure took from the clause before, one per figure."""
+    names = re.split(r"[、和及与]", group[0].indicator or "")
+    return names if len(names) == len(group) and all(len(name) >= MIN_WORDS for name in names) else None
 
 
 def _subjects_of_the_figures_before(mentions: list[Mention], group: list[Mention]) -> list[str] | None:
@@ -917,6 +927,10 @@ def assign_indicators(sentence: str, mentions: list[Mention]) -> None:
             mention.indicator = _continued_subject(
                 _own_verb(sentence, mention, previous_end), previous.indicator
             )
+        elif mention.indicator is None:
+            # "…;辖区税收收入总额连续跨越三个台阶,从2006年的19.8亿元增至…": a figure that names
+            # nothing and continues no figure is of the subject that opened the clause before
+            mention.indicator = _subject_of_the_clause_before(sentence, mention) or None
         if START_LEVEL.search(sentence[: mention.start]):
             mention.start_level = True
         previous_end, previous = mention.end, mention
@@ -953,13 +967,18 @@ def _modifier_before(sentence: str, mention: Mention, previous: Mention | None) 
         head = next((h for h in GENERIC_HEADS if previous.indicator.endswith(h)), None)
         modifier = previous.indicator[: -len(head)] if head else ""
         return modifier if len(modifier) >= 2 else ""
+    return _subject_of_the_clause_before(sentence, mention)
+
+
+def _subject_of_the_clause_before(sentence: str, mention: Mention) -> str:
+    """The nouns that open the clause before the figure's ("新兴产业加速成长,产值增长145%" -> 新兴产业)."""
     clause_start, _ = clause_bounds(sentence, mention.start)
-    before_start, _ = clause_bounds(sentence, max(clause_start - 1, 0))
     if clause_start == 0:
         return ""
+    before_start, _ = clause_bounds(sentence, clause_start - 1)
     subject = []
     for word, flag in pos_tags(sentence[before_start : clause_start - 1]):
-        if flag in STOP_FLAGS:
+        if not flag.startswith(SUBJECT_FLAGS):
             break
         subject.append(word)
     return "".join(subject) if len("".join(subject)) >= 2 else ""

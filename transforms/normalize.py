@@ -17,8 +17,12 @@ from govtargets.transforms.vocabulary import rows
 
 # Full-width ASCII (U+FF01..U+FF5E), the ideographic and the no-break space fold to ASCII so numbers parse
 # ("６．５％" -> "6.5%"); NFKC would also rewrite CJK compatibility characters, which we keep.
-WIDTH_TABLE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0xA0: 0x20}
-FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000\u00a0]")  # the keys of WIDTH_TABLE
+# The small percent sign and the care-of sign ℅, which Chinese input methods offer for % ("增长15℅"),
+# fold to % as well.
+WIDTH_TABLE = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {
+    0x3000: 0x20, 0xA0: 0x20, 0xFE6A: 0x25, 0x2105: 0x25,
+}  # fmt: skip
+FULL_WIDTH = re.compile("[\uff01-\uff5e\u3000\u00a0\ufe6a\u2105]")  # the keys of WIDTH_TABLE
 HALF_WIDTH = {chr(code): chr(folded) for code, folded in WIDTH_TABLE.items()}
 
 TONE_MARKS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
