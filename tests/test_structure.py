@@ -90,6 +90,10 @@ def test_delivery_date_is_a_real_date_or_none(head, expected):
         ("国务院总理在政府工作报告中说", "全国"),
         ("国务院总理李克强周五(3月5日)在政府工作报告中指出", "全国"),
         ("十二届全国人大四次会议正式开幕,李克强总理代表国务院向大会报告政府工作。", "全国"),
+        ("中国人大开幕大会,国务院总理李克强发表现届政府最后一份工作报告", "全国"),
+        # a report's title names its area before the year, or without 人民
+        ("鞍山市2023年政府工作报告\n各位代表:", "鞍山市"),
+        ("从巴南区政府工作报告看出,2021年预计实现地区生产总值947亿。", "巴南区"),
         # a name jieba does not know, before the area's own authorities twice
         ("——在饶阳县第十七届人民代表大会第二次会议上\n饶阳县人民政府县长\n各位代表:", "饶阳县"),
         (
@@ -97,6 +101,11 @@ def test_delivery_date_is_a_real_date_or_none(head, expected):
             "克什克腾旗",
         ),
         ("——2017年12月23日在和县第十七届人民代表大会第二次会议上\n和县人民政府县长\n", "和县"),
+        # a district named after the city it is part of
+        (
+            "(江西省)2024年赣州市章贡区人民政府工作报告\n——2024年1月12日在赣州市章贡区第六届人民代表大会",
+            "章贡区",
+        ),
         # the place the text names with the suffix it uses for its own area
         ("我代表市人民政府报告工作。是我市发展极不平凡的五年,推动拉萨进入新阶段。", "拉萨市"),
         # a report naming itself in passing, with the suffix of its own area

@@ -206,18 +206,21 @@ def _most_named(candidates: Counter) -> str | None:
 # may not know, standing alone between a boundary (a line's start, 在, 代表, punctuation) and its
 # authority.
 NAME_BEFORE_AUTHORITY = re.compile(
-    rf"(?m)(?:^|在|代表|[\s(,。:)])(?P<name>(?![我全本各该])[\u4e00-\u9fff]{{1,5}}?)"
+    rf"(?m)(?:^|在|代表|(?:19|20)\d{{2}}年|[\s(,。:)])(?P<name>(?![我全本各该])[\u4e00-\u9fff]{{1,8}}?)"
     rf"(?P<suffix>{ADMIN_SUFFIX})\s?{AUTHORITY}"
 )
 NOT_A_NAME = re.compile(r"[届年月日在市省县区州]")
+# "赣州市章贡区人民政府": the area named after the area it is part of
+WITHIN_AREA = re.compile(r"^[\u4e00-\u9fff]{1,5}[省市州](?=[^省市州县区]{1,5}$)")
 
 
 def _named_before_authority(text: str) -> str | None:
     """The area a report names before its own authorities, twice at least, where jieba does not know it."""
     names = Counter(
-        match["name"] + match["suffix"]
+        name + match["suffix"]
         for match in NAME_BEFORE_AUTHORITY.finditer(text[:HEAD_CHARS])
-        if not NOT_A_NAME.search(match["name"])
+        for name in [WITHIN_AREA.sub("", match["name"])]
+        if not NOT_A_NAME.search(name)
     )
     name = _most_named(names)
     return name if name and names[name] >= 2 else None
