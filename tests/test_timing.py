@@ -371,6 +371,12 @@ def test_a_news_story_interleaving_plan_and_result():
     ]
 
 
+def test_a_year_of_unknown_kind_hands_on_the_kind_its_sentence_says():
+    # the plan year is unknown, so 2021 alone says no kind: "预计实现" makes it a review
+    got = records_of("2021年预计实现地区生产总值947亿元。累计完成工业投资358.7亿元。")
+    assert got == [("地区生产总值", 947.0, ACHIEVEMENT, 2021), ("工业投资", 358.7, ACHIEVEMENT, 2021)]
+
+
 def test_a_bullet_summary_resolves_the_year_per_block():
     text = (
         "2020年成就:\n实现生产总值2.62万亿元,增长2.2%\n粮食单产创历史新高\n城镇新增就业43.2万人\n"

@@ -253,8 +253,17 @@ def find_cues(text: str, plan_year: int | None, headings: bool = False) -> tuple
 def last_time_cue(text: str, plan_year: int | None) -> Cue | None:
     """The last cue in `text` that says a year or a span of years (what a sentence hands on to
     the next ones; an average or a streak stays in its clause)."""
-    timed = [cue for cue in find_cues(text, plan_year) if cue.span in (YEAR, MULTI)]
-    return timed[-1] if timed else None
+    cues = find_cues(text, plan_year)
+    timed = [cue for cue in cues if cue.span in (YEAR, MULTI)]
+    if not timed:
+        return None
+    last = timed[-1]
+    if last.kind is None:
+        # a year whose kind the plan year cannot tell (the plan year is unknown) takes the kind
+        # the sentence says after it: "2021年预计实现地区生产总值947亿" hands on a review
+        worded = next((cue for cue in cues if cue.span == KIND_ONLY and cue.start >= last.end), None)
+        last = replace(last, kind=worded.kind) if worded else last
+    return last
 
 
 def heading_cue(title: str, plan_year: int | None, parent: Cue | None) -> Cue | None:
