@@ -375,6 +375,11 @@ def test_a_year_of_unknown_kind_hands_on_the_kind_its_sentence_says():
     # the plan year is unknown, so 2021 alone says no kind: "预计实现" makes it a review
     got = records_of("2021年预计实现地区生产总值947亿元。累计完成工业投资358.7亿元。")
     assert got == [("地区生产总值", 947.0, ACHIEVEMENT, 2021), ("工业投资", 358.7, ACHIEVEMENT, 2021)]
+    # a kind only worded yields to the figure's own kind words ("初步核算": what was counted)
+    got = records_of(
+        "2010年,我们顺利完成了县十五届人大四次会议和“十一五”确定的目标任务。初步核算,全县生产总值实现131487万元。"
+    )
+    assert [kind for _, _, kind, _ in got] == [ACHIEVEMENT]
 
 
 def test_a_bullet_summary_resolves_the_year_per_block():

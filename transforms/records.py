@@ -9,7 +9,7 @@ from functools import lru_cache
 import polars as pl
 from govtargets.transforms.extract import CLAUSE_DELIMITERS, extract_sentence
 from govtargets.transforms.structure import sentences
-from govtargets.transforms.timing import ACHIEVEMENT, CARRIED, TARGET, Cue, TimeContext
+from govtargets.transforms.timing import ACHIEVEMENT, CONTEXT, TARGET, Cue, TimeContext
 from govtargets.transforms.vocabulary import VOCAB_DIR, area_name_pattern, word_pattern
 
 TARGET_SCHEMA = {
@@ -51,7 +51,7 @@ SENTENCE_SCHEMA = {
     "lead_kind": pl.Utf8,
     "lead_year": pl.Int32,
     "lead_span": pl.Utf8,
-    "lead_carried": pl.Boolean,  # the lead is the last time cue of the paragraphs before
+    "lead_class": pl.Utf8,  # timing.CONTEXT, CARRIED (from the paragraphs before) or WORDED
 }
 # What extract_sentence returns: the record's own fields, offsets relative to the sentence.
 RAW_RECORD_SCHEMA = {
@@ -88,7 +88,7 @@ def sentence_frame(documents: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=SENTENCE_SCHEMA)
 
 
-def _cue(kind: str | None, year: int | None, span: str | None, cls: str = "context") -> Cue | None:
+def _cue(kind: str | None, year: int | None, span: str | None, cls: str = CONTEXT) -> Cue | None:
     return Cue(cls, kind, year, span) if span else None
 
 
@@ -142,7 +142,7 @@ def _extract_batch(batch: pl.DataFrame) -> pl.DataFrame:
     records, sentence_index = [], []
     columns = (
         "sentence", "plan_year", "plan_year_source", "section", "section_kind", "section_year",
-        "section_span", "lead_kind", "lead_year", "lead_span", "lead_carried",
+        "section_span", "lead_kind", "lead_year", "lead_span", "lead_class",
     )  # fmt: skip
     for index, row in enumerate(batch.select(columns).iter_rows()):
         text, plan_year, plan_year_source, section, section_kind, section_year, section_span = row[:7]
@@ -150,7 +150,7 @@ def _extract_batch(batch: pl.DataFrame) -> pl.DataFrame:
             plan_year,
             plan_year_source,
             section=_cue(KIND_OF_SECTION.get(section_kind), section_year, section_span),
-            lead=_cue(*row[7:10], cls=CARRIED if row[10] else "context"),
+            lead=_cue(*row[7:10], cls=row[10]),
             section_title=section or "",
         )
         found = extract_sentence(text, context)

@@ -13,8 +13,11 @@ from govtargets.transforms.normalize import FULL_STOP, HEADING_LEVELS
 from govtargets.transforms.numbers import MENTION, parse_chinese_numeral
 from govtargets.transforms.timing import (
     ACHIEVEMENT,
+    CARRIED,
+    CONTEXT,
     HEAD_CHARS,
     TARGET,
+    WORDED,
     YEAR,
     Cue,
     delivery_date,
@@ -358,7 +361,7 @@ def sentences(text: str, doc_type: str | None, plan_year: int | None) -> list[di
         section_cue = next((heading.cue for heading in reversed(path) if heading.cue), None)
         section = " > ".join(heading.title for heading in path) or None
         lead: Cue | None = None if section_cue else carried
-        lead_carried = lead is not None
+        lead_class = CARRIED if lead is not None else None
         for match in SENTENCE_SPLIT.finditer(line.text):
             sentence = match.group(0)
             if not sentence.strip():
@@ -375,11 +378,12 @@ def sentences(text: str, doc_type: str | None, plan_year: int | None) -> list[di
                     "lead_kind": lead.kind if lead else None,
                     "lead_year": lead.year if lead else None,
                     "lead_span": lead.span if lead else None,
-                    "lead_carried": lead_carried,
+                    "lead_class": lead_class,
                 }
             )
             own = last_time_cue(sentence, plan_year)
-            lead, lead_carried = (own, False) if own else (lead, lead_carried)
+            if own:
+                lead, lead_class = own, (WORDED if own.cls == WORDED else CONTEXT)
         # a year carries on into the next paragraphs ("2021年,…全面完成。" then the figures), where
         # their own kind words do not say otherwise (timing.resolve); a span of years ("三年内…") is
         # its paragraph's own

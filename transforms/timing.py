@@ -49,9 +49,10 @@ YEAR, MULTI, AVERAGE, PARTIAL, KIND_ONLY = "year", "multi", "average", "partial"
 HEADING_CLASSES = ("review_heading", "plan_heading")
 # Kind words that, in the figure's own clause, overrule the kind its time implies.
 STRONG_KIND_CLASSES = ("achieved_strong", "planned_strong")
-# The class of a paragraph's lead cue that the paragraphs before it handed on: kind words of the
-# figure's own sentence ("全年预计实现…") outrank it.
-CARRIED = "carried"
+# Classes of a paragraph's lead cue. One the paragraphs before handed on yields to kind words of
+# the figure's own sentence ("全年预计实现…"); one whose kind only its words said (last_time_cue)
+# keeps its year but yields its kind to them ("初步核算,…").
+CONTEXT, CARRIED, WORDED = "context", "carried", "worded"
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,7 +263,7 @@ def last_time_cue(text: str, plan_year: int | None) -> Cue | None:
         # a year whose kind the plan year cannot tell (the plan year is unknown) takes the kind
         # the sentence says after it: "2021年预计实现地区生产总值947亿" hands on a review
         worded = next((cue for cue in cues if cue.span == KIND_ONLY and cue.start >= last.end), None)
-        last = replace(last, kind=worded.kind) if worded else last
+        last = replace(last, kind=worded.kind, cls=WORDED) if worded else last
     return last
 
 
@@ -333,8 +334,8 @@ def resolve(
     clause = tuple(cue for cue in cues if cue.start >= clause_start and cue.end <= figure_start)
     earlier = tuple(cue for cue in cues if cue.end <= clause_start)
     lead = context.lead
-    if lead is not None and lead.cls == CARRIED and any(cue.span == KIND_ONLY for cue in clause + earlier):
-        lead = None
+    if lead is not None and lead.cls != CONTEXT and any(cue.span == KIND_ONLY for cue in clause + earlier):
+        lead = None if lead.cls == CARRIED else replace(lead, kind=None)
     levels = (
         ("clause", clause),
         ("sentence", earlier),
