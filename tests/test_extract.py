@@ -293,6 +293,12 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
     ],
     "not_records": [
         ("去年政府工作报告确定的10件民生实事全部完成。", []),
+        # the items of a list of counted effort, a count of the report's own indicators, the ordinal
+        # of a session, a stock quote
+        ("新型工业化18条、奶产业10条、房地产12条等政策直达快享。", []),
+        ("“十二五”确定的9项约束性指标全部完成,15项预期性指标基本完成。", []),
+        ("深入贯彻市委十三届十二次全会精神。", []),
+        ("新华联(7.900, 0.06, 0.77%)、万达等知名品牌引领消费。", []),
         # a size class is no tonnage: the berths are counted, the ships' size is their name
         ("北部湾港开启通航30万吨级巨轮的历史。", []),
         ("建成2个30万吨级泊位。", [("30万吨级泊位", 2.0, "个", "", None)]),
@@ -522,6 +528,8 @@ def test_rule_cases(sentence, expected):
         ("全市生产总值3千亿元。", 3.0, "千亿元"),
         ("地方公共财政预算收入突破百亿大关。", 100.0, "亿"),  # a bare magnitude at a milestone
         ("地区生产总值逼近3万亿。", 3.0, "万亿"),
+        ("经济总量跨上万亿台阶。", 1.0, "万亿"),  # 台阶 is a step, no count of 台
+        ("本区生产总值跨越两百亿元台阶。", 200.0, "亿元"),  # 两百 is one number
         ("新增就业两万人。", 2.0, "万人"),
         ("完成设备更新6.5万台(套)。", 6.5, "万台(套)"),  # an alternative unit in brackets
         ("城乡居民收入倍差缩小至1.7以内。", 1.7, ""),  # a ratio has no unit

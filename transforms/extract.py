@@ -184,10 +184,15 @@ BARE_UNIT = re.compile(
 )
 
 # Why a figure is not a record (Mention.dropped).
-THRESHOLD, STRETCH, META_COUNT, GAP, RANK_MOVE, SET_SIZE, ATTENDANCE, SIZE_CLASS = (
+THRESHOLD, STRETCH, META_COUNT, GAP, RANK_MOVE, SET_SIZE, ATTENDANCE, SIZE_CLASS, ORDINAL, QUOTE = (
     "threshold", "stretch value", "count of effort", "gap to another area", "move in a ranking",
     "size of the set its clause is about", "attendance of the meeting", "size class of a thing",
+    "ordinal of a meeting", "figure of a bracket of figures",
 )  # fmt: skip
+# "市委十三届十二次全会": the ordinal of a session, not a count of anything
+MEETING_AFTER_ORDINAL = re.compile(r"(?:全体)?(?:全会|会议|常委会|党代会|代表大会)")
+# "新华联(7.900, 0.06, 0.77%)": a stock quote a news page puts after a company's name
+BRACKET_OF_FIGURES = re.compile(r"\([^()\u4e00-\u9fff]*,[^()\u4e00-\u9fff]*\)")  # several, no words
 
 
 @dataclass(slots=True)  # slots: cheaper to make and read; there is one per figure
@@ -313,6 +318,7 @@ def _bare_milestone(sentence: str, start: int, end: int) -> bool:
 
 
 ROUND_NUMERALS = ("十", "百", "千", "两", "一")  # "突破千亿元", "两万人": one character before a magnitude
+DIGIT_NUMERALS = "一二两三四五六七八九"
 
 
 def _numeral_and_magnitude(number: str, mag: str | None, base: object) -> tuple[str | None, str | None]:
@@ -328,6 +334,7 @@ def _numeral_and_magnitude(number: str, mag: str | None, base: object) -> tuple[
                 and head
                 and parse_number(head) is not None
                 and (is_counting_chinese_numeral(head) or head in ROUND_NUMERALS)
+                and not (magnitude[0] in "十百千" and head in DIGIT_NUMERALS)  # "两百亿元" is 200 亿元
             ):
                 return head, magnitude
         if number in MAGNITUDES and len(number) > 1:
@@ -545,6 +552,10 @@ def drop_figures_that_are_not_records(sentence: str, mentions: list[Mention]) ->
         counts_people = mention.base_unit in PEOPLE_CLASSIFIERS
         if counts and META_NOUN.match(_noun_after(sentence, mention)):
             mention.dropped = META_COUNT
+        elif mention.unit == "次" and MEETING_AFTER_ORDINAL.match(sentence, mention.end):
+            mention.dropped = ORDINAL
+        elif _inside_a_bracket_of_figures(sentence, mention):
+            mention.dropped = QUOTE
         elif mention.unit and sentence.startswith("级", mention.end):
             mention.dropped = SIZE_CLASS
         elif GAP_BEFORE.search(before):
@@ -558,6 +569,29 @@ def drop_figures_that_are_not_records(sentence: str, mentions: list[Mention]) ->
             mention.dropped = SET_SIZE
         elif counts_people and ATTENDANCE_WORDS.search(sentence, clause_start, clause_end):
             mention.dropped = ATTENDANCE
+    _drop_items_of_a_counted_effort(sentence, mentions)
+
+
+def _inside_a_bracket_of_figures(sentence: str, mention: Mention) -> bool:
+    opening = sentence.rfind("(", 0, mention.start)
+    bracket = BRACKET_OF_FIGURES.match(sentence, opening) if opening != -1 else None
+    return bracket is not None and bracket.end() >= mention.end
+
+
+def _drop_items_of_a_counted_effort(sentence: str, mentions: list[Mention]) -> None:
+    """ "新型工业化18条、奶产业10条、房地产12条等政策": the items of a list whose last item counts
+    effort count effort too."""
+    for left, right in itertools.pairwise(reversed(mentions)):
+        right, left = left, right  # reversed: the later figure first
+        between = _between(sentence, left, right)
+        if (
+            right.dropped == META_COUNT
+            and left.live
+            and left.unit == right.unit
+            and between.startswith("、")
+            and not re.search(r"[,;:。]", between)
+        ):
+            left.dropped = META_COUNT
 
 
 def _counts_the_set_of_an_amount_before(sentence: str, mention: Mention, mentions: list[Mention]) -> bool:

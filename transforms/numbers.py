@@ -20,6 +20,8 @@ CHINESE = rf"[{CHINESE_NUMERALS}]+"
 _MAG = "|".join(re.escape(m) for m in sorted(MAGNITUDES, key=len, reverse=True))
 _PCT = "|".join(re.escape(u) for u in PERCENT_UNITS)
 _BASE = "|".join(re.escape(u) for u in BASE_UNITS)
+# Words a unit's character starts: "跨上万亿台阶" is no count of 台.
+_NOT_A_UNIT = "|".join(re.escape(w) for w in units("word"))
 _APPROX = "|".join(re.escape(q) for q in qualifiers(position="inside"))
 
 MENTION = re.compile(
@@ -28,7 +30,7 @@ MENTION = re.compile(
     rf"(?P<num>{ARABIC}|{CHINESE})"
     rf"(?:(?P<sep>[-—–~至到])(?P<num2>{ARABIC})(?=(?:{_PCT}|{_APPROX}|{_MAG}|{_BASE})))?"
     rf"(?:(?P<pct>{_PCT})"
-    rf"|(?P<approx1>{_APPROX})?(?P<mag>{_MAG})?(?P<approx2>{_APPROX})?(?P<base>{_BASE})?)"
+    rf"|(?P<approx1>{_APPROX})?(?P<mag>{_MAG})?(?P<approx2>{_APPROX})?(?:(?!{_NOT_A_UNIT})(?P<base>{_BASE}))?)"
 )
 
 # Fractions of a whole: "1/3", "三分之一". Stored with unit FRACTION_UNIT, value as the ratio and

@@ -103,7 +103,8 @@ RANGE_QUALIFIER = "区间"
 
 
 def units(kind: str) -> tuple[str, ...]:
-    """Units of one kind (classifier, measure, percent, time, magnitude), longest first."""
+    """Units of one kind (classifier, measure, percent, time, magnitude; word: a word a unit starts,
+    no unit), longest first."""
     return tuple(sorted(column("units", "unit", kind=kind), key=len, reverse=True))
 
 
