@@ -85,6 +85,7 @@ def test_fractions():
 
 def test_counts_in_names_are_not_records():
     assert records("打好八场标志性战役,实施三年行动,建设七大主导产业。") == []
+    assert find_mentions("2023成就鼓舞人心") == []  # 成就 is no tenths (成)
 
 
 def test_quoted_names_are_not_figures_but_quoted_speech_is():

@@ -34,6 +34,17 @@ def test_sections_decide_review_or_plan_and_their_year():
     assert kinds["各位代表:"][0] == "other"
 
 
+def test_an_unnumbered_dated_heading_is_a_part_above_numbered_ones():
+    text = "2017年工作回顾\n一年来,各项工作取得新成效。\n一、现代农业稳步发展。\n建设大田试验站430亩。\n2018年工作安排\n一、推进农业现代化。\n建设示范园2000亩。"
+    rows = sentences(text, "work_report", 2018)
+    kinds = {r["sentence"]: (r["section_kind"], r["section_year"]) for r in rows}
+    assert kinds["建设大田试验站430亩。"] == ("review", 2017)
+    assert kinds["建设示范园2000亩。"] == ("plan", 2018)
+    # a year written without 年 before review words dates its section too
+    rows = sentences("2023 成就鼓舞人心\n全年GDP\n增长5.3%左右", "news_summary", 2024)
+    assert {r["sentence"]: r["section_year"] for r in rows}["增长5.3%左右"] == 2023
+
+
 def test_a_dateline_is_no_dated_section():
     text = "2023年1月12日 09:30 来源:本报\n2020年,德州这六个方面全力攻坚\n地区生产总值增长6%。"
     rows = sentences(text, "news_summary", 2020)

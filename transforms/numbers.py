@@ -20,7 +20,7 @@ CHINESE = rf"[{CHINESE_NUMERALS}]+"
 _MAG = "|".join(re.escape(m) for m in sorted(MAGNITUDES, key=len, reverse=True))
 _PCT = "|".join(re.escape(u) for u in PERCENT_UNITS)
 _BASE = "|".join(re.escape(u) for u in BASE_UNITS)
-# Words a unit's character starts: "跨上万亿台阶" is no count of 台.
+# Words a unit's character starts: "跨上万亿台阶" is no count of 台, "2023成就" no tenths.
 _NOT_A_UNIT = "|".join(re.escape(w) for w in units("word"))
 _APPROX = "|".join(re.escape(q) for q in qualifiers(position="inside"))
 
@@ -29,7 +29,7 @@ MENTION = re.compile(
     rf"(?=[\d{CHINESE_NUMERALS}])"
     rf"(?P<num>{ARABIC}|{CHINESE})"
     rf"(?:(?P<sep>[-—–~至到])(?P<num2>{ARABIC})(?=(?:{_PCT}|{_APPROX}|{_MAG}|{_BASE})))?"
-    rf"(?:(?P<pct>{_PCT})"
+    rf"(?:(?!{_NOT_A_UNIT})(?P<pct>{_PCT})"
     rf"|(?P<approx1>{_APPROX})?(?P<mag>{_MAG})?(?P<approx2>{_APPROX})?(?:(?!{_NOT_A_UNIT})(?P<base>{_BASE}))?)"
 )
 

@@ -333,6 +333,22 @@ def _enter_heading(path: list[Heading], line: str, level: int, plan_year: int | 
     return [*kept, Heading(level, title, cue, numbered)]
 
 
+# An unnumbered heading that dates a review or a plan ("2017年工作回顾" above "一、…" "二、…") is a
+# part of its own, above every numbered heading.
+PART_LEVEL = -1
+
+
+def _dates_a_part(line: str, plan_year: int | None) -> bool:
+    """The line writes out the year of a review or a plan ("2017年工作回顾"; not "一年来的主要工作")."""
+    if not WRITTEN_YEAR.search(line) or DAY_DATE.search(line):
+        return False
+    cue = heading_cue(heading_title(line), plan_year, None)
+    return cue is not None and cue.year is not None and cue.kind is not None
+
+
+WRITTEN_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
 # A date with its day ("2023年1月12日 09:30 来源:本报", "——2024年1月8日在…会议上", "2021-07-28"):
 # the line of a page's dateline or a report's delivery, whose year is when it was written, not the
 # time of the figures under it (the document's plan year reads such dates: timing.detect_plan_year).
@@ -355,6 +371,8 @@ def sentences(text: str, doc_type: str | None, plan_year: int | None) -> list[di
         level = heading_level(line.text)
         if level is not None:
             level = levels.get(enumerator_level(line.text), level)
+            if enumerator_level(line.text) is None and _dates_a_part(line.text, plan_year):
+                level = PART_LEVEL
         if level is not None:
             path = _enter_heading(path, line.text, level, plan_year)
             carried = None
