@@ -383,6 +383,19 @@ def test_a_year_of_unknown_kind_hands_on_the_kind_its_sentence_says():
     assert [kind for _, _, kind, _ in got] == [ACHIEVEMENT]
 
 
+def test_a_card_layout_names_a_figure_on_the_line_above():
+    text = (
+        "2023年主要成就\n全年GDP\n增长5.3%左右\n一般公共预算收入增长4.4%\n城镇和农村居民人均可支配收入\n"
+        "分别增长4.5%、8.5%左右\n加快推进产业升级。\n增长6%。"
+    )
+    assert records_of(text) == [
+        ("GDP", 5.3, ACHIEVEMENT, 2023),
+        ("一般公共预算收入", 4.4, ACHIEVEMENT, 2023),
+        ("城镇居民人均可支配收入", 4.5, ACHIEVEMENT, 2023),
+        ("农村居民人均可支配收入", 8.5, ACHIEVEMENT, 2023),
+    ]  # a sentence above is no label: "增长6%" names nothing
+
+
 def test_a_bullet_summary_resolves_the_year_per_block():
     text = (
         "2020年成就:\n实现生产总值2.62万亿元,增长2.2%\n粮食单产创历史新高\n城镇新增就业43.2万人\n"

@@ -1050,6 +1050,24 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+MAX_UNNAMED_OPENING = 6  # characters before the first figure: "分别增长", "同比增长"
+
+
+def _opens_without_subject(sentence: str, first: Mention) -> bool:
+    opening = sentence[: first.start]
+    return len(opening) <= MAX_UNNAMED_OPENING and not _has_noun(_strip_pre(opening))
+
+
+def _named_by_label(sentence: str, context: TimeContext, label: str) -> list[dict]:
+    """The records of `sentence` read with the label line before it, offsets in the sentence."""
+    shift = len(label)
+    records = [r for r in extract_sentence(label + sentence, context) if r["offset"] >= shift]
+    for record in records:
+        record["offset"] -= shift
+        record["offset_end"] -= shift
+    return records
+
+
 # ---------------------------------------------------------------- missing numbers
 
 
@@ -1134,9 +1152,13 @@ def commitment(clause: str) -> str | None:
     return None
 
 
-def extract_sentence(sentence: str, context: TimeContext) -> list[dict]:
-    """All records of one sentence, as dicts with offsets relative to the sentence."""
+def extract_sentence(sentence: str, context: TimeContext, label: str | None = None) -> list[dict]:
+    """All records of one sentence, as dicts with offsets relative to the sentence. `label`: the
+    short line above, which names the figures of a sentence that opens without a subject
+    ("全年GDP" above "增长5.3%左右")."""
     mentions = find_mentions(sentence)
+    if label and mentions and _opens_without_subject(sentence, mentions[0]):
+        return _named_by_label(sentence, context, label)
     if mentions:  # each rule works on the figures found; half the sentences have none
         for rule in RULES:
             rule.apply(sentence, mentions)

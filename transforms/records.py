@@ -52,6 +52,7 @@ SENTENCE_SCHEMA = {
     "lead_year": pl.Int32,
     "lead_span": pl.Utf8,
     "lead_class": pl.Utf8,  # timing.CONTEXT, CARRIED (from the paragraphs before) or WORDED
+    "label": pl.Utf8,  # the short line above a line's first sentence, which may name its figure
 }
 # What extract_sentence returns: the record's own fields, offsets relative to the sentence.
 RAW_RECORD_SCHEMA = {
@@ -142,7 +143,7 @@ def _extract_batch(batch: pl.DataFrame) -> pl.DataFrame:
     records, sentence_index = [], []
     columns = (
         "sentence", "plan_year", "plan_year_source", "section", "section_kind", "section_year",
-        "section_span", "lead_kind", "lead_year", "lead_span", "lead_class",
+        "section_span", "lead_kind", "lead_year", "lead_span", "lead_class", "label",
     )  # fmt: skip
     for index, row in enumerate(batch.select(columns).iter_rows()):
         text, plan_year, plan_year_source, section, section_kind, section_year, section_span = row[:7]
@@ -153,7 +154,7 @@ def _extract_batch(batch: pl.DataFrame) -> pl.DataFrame:
             lead=_cue(*row[7:10], cls=row[10]),
             section_title=section or "",
         )
-        found = extract_sentence(text, context)
+        found = extract_sentence(text, context, label=row[11])
         records += found
         sentence_index += [index] * len(found)
     return pl.DataFrame(records, schema=RAW_RECORD_SCHEMA).with_columns(

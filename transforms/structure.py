@@ -349,6 +349,15 @@ def _dates_a_part(line: str, plan_year: int | None) -> bool:
 WRITTEN_YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
+# "全年GDP\n增长5.3%左右": a card or bullet layout puts a figure's name on the line above it.
+MAX_LABEL = 40
+LABEL_END = re.compile(r"[。!?;:,、]$")
+
+
+def _is_a_label(line: str) -> bool:
+    return len(line) <= MAX_LABEL and not LABEL_END.search(line) and not DAY_DATE.search(line)
+
+
 # A date with its day ("2023年1月12日 09:30 来源:本报", "——2024年1月8日在…会议上", "2021-07-28"):
 # the line of a page's dateline or a report's delivery, whose year is when it was written, not the
 # time of the figures under it (the document's plan year reads such dates: timing.detect_plan_year).
@@ -365,8 +374,10 @@ def sentences(text: str, doc_type: str | None, plan_year: int | None) -> list[di
     lines = split_lines(text)
     levels = document_levels(lines)
     carried: Cue | None = None  # the last time cue of the paragraphs before, where no heading dates them
+    label: str | None = None  # the line before, where it can name the figure of the next line
     for paragraph, line in enumerate(lines):
         if not line.text:
+            label = None
             continue
         level = heading_level(line.text)
         if level is not None:
@@ -397,11 +408,13 @@ def sentences(text: str, doc_type: str | None, plan_year: int | None) -> list[di
                     "lead_year": lead.year if lead else None,
                     "lead_span": lead.span if lead else None,
                     "lead_class": lead_class,
+                    "label": label if match.start() == 0 else None,
                 }
             )
             own = last_time_cue(sentence, plan_year)
             if own:
                 lead, lead_class = own, (WORDED if own.cls == WORDED else CONTEXT)
+        label = line.text if _is_a_label(line.text) else None
         # a year carries on into the next paragraphs ("2021年,…全面完成。" then the figures), where
         # their own kind words do not say otherwise (timing.resolve); a span of years ("三年内…") is
         # its paragraph's own
