@@ -468,6 +468,12 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
             [("地区生产总值", 7.5, "%", "", None), ("地区生产总值", 5.6, "%", "", None)],
         ),
         ("城镇调查失业率平均为5.1%。", [("城镇调查失业率", 5.1, "%", "", None)]),
+        # nor a particle, an adverb of degree, or a word that only says the figure is a growth
+        ("GDP增长达到了9.7%。", [("GDP", 9.7, "%", "", None)]),
+        (
+            "固定资产投资完成475.2亿元,增幅高达71.8%。",
+            [("固定资产投资", 475.2, "亿元", "", None), ("固定资产投资", 71.8, "%", "", None)],
+        ),
         (
             "地方公共财政预算收入2.5亿元,下降(同口径)19.59%。",
             [("地方公共财政预算收入", 2.5, "亿元", "", None), ("地方公共财政预算收入", 19.59, "%", "", None)],
@@ -551,6 +557,22 @@ def test_figures_as_written(sentence, value, unit):
 def test_metric_of_a_year_on_year_difference_in_units_is_a_change():
     found = records("人均地区生产总值5.18万元,比上年增加0.17万元。", section_kind="review", year=2018)
     assert [(r["metric"], r["value"]) for r in found] == [("level", 5.18), ("change", 0.17)]
+
+
+def test_a_figure_named_as_what_was_planned_is_a_target():
+    found = records("2012年GDP增长6.1%,低于预期的8%。", section_kind="review", year=2013)
+    assert [(r["indicator"], r["value"], r["kind"], r["year"]) for r in found] == [
+        ("GDP", 6.1, ACHIEVEMENT, 2012),
+        ("GDP", 8.0, TARGET, 2012),
+    ]
+    found = records("一般公共预算收入下降5.2%,好于下降7%的预期。", section_kind="review", year=2016)
+    assert [(r["indicator"], r["kind"]) for r in found] == [
+        ("一般公共预算收入", ACHIEVEMENT),
+        ("一般公共预算收入", TARGET),
+    ]
+    # a gap to what was expected is no figure; a rate of completion of a goal is an achievement
+    assert records("增速低于预期1.5个百分点。", section_kind="review") == []
+    assert one("完成省定目标的100%。", section_kind="review")["kind"] == ACHIEVEMENT
 
 
 def test_a_share_raised_to_a_level_is_that_level_reached():

@@ -125,7 +125,11 @@ MILESTONE_AFTER = re.compile(
 )  # .match at a position
 MILESTONE_BEFORE = re.compile(rf"{alternation(qualifier_patterns('before', ('milestone', 'approx')))}$")
 META_NOUN = re.compile(rf"^(?:{word_pattern('list_word')}|一揽子)*{word_pattern('meta_noun')}")
-GAP_BEFORE = re.compile(rf"{word_pattern('gap_comparison')}[{HAN}]{{0,2}}$")
+# "低于预期1.5个百分点" is a gap; "低于预期的8%" names what was expected (PLANNED_FIGURE)
+GAP_BEFORE = re.compile(rf"{word_pattern('gap_comparison')}[{HAN}]{{0,2}}(?<!的)$")
+PLANNED_FIGURE = re.compile(r"的(?:预期目标|预期|目标|计划)(?!完成|实现)")  # .match after the figure
+# "低于预期的8%" (but "完成省定目标的100%" is a rate of completion)
+PLANNED_BEFORE = re.compile(r"(?:低于|高于|好于|快于|慢于|超过|超出)(?:年初)?(?:预期目标|预期|目标)的$")
 RANK_WORDS = re.compile(word_pattern("rank_word"))
 ATTENDANCE_WORDS = re.compile(word_pattern("attendance_word"))
 PEOPLE_CLASSIFIERS = ("名", "人", "位")
@@ -1182,6 +1186,10 @@ def extract_sentence(sentence: str, context: TimeContext, label: str | None = No
             context,
             reached_level=metric in ("level", "share") and bool(REACHED_VERB.search(before)),
             start_level=mention.start_level,
+            planned_figure=bool(
+                PLANNED_FIGURE.match(sentence, mention.end)
+                or PLANNED_BEFORE.search(sentence, 0, mention.start)
+            ),
             lost_year=mention.missing and mention.unit == "年",
         )
         evidence_end = max(clause_end, mention.end)

@@ -317,6 +317,7 @@ def resolve(
     reached_level: bool = False,
     start_level: bool = False,
     lost_year: bool = False,
+    planned_figure: bool = False,
 ) -> Timing:
     """The kind, year, period and year source of the figure at `figure_start` of `sentence`.
 
@@ -326,6 +327,8 @@ def resolve(
     start_level: the starting level of a goal ("由1390家,发展到2000家"): what was achieved the
         year before the plan year.
     lost_year: the figure is a year that copying lost ("到年实现"), so it has no year.
+    planned_figure: the figure is named as what was planned ("低于预期的8%", "高于年初7%的目标"):
+        a target of the year its surroundings give.
     """
     cues = find_cues(sentence, context.plan_year)  # once per sentence: its figures share the scan
     if not start_level:
@@ -392,6 +395,8 @@ def resolve(
         year, source = timed.year, timed_level if timed.year is not None else None
     if lost_year:
         year, source = None, None
+    if planned_figure:
+        kind = TARGET
     return Timing(kind, year, period, source)
 
 
@@ -423,9 +428,9 @@ def _year_of(match: re.Match, rule: str) -> int | None:
     if rule == "national_calendar":
         term, session = parse_chinese_numeral(groups["term"]), parse_chinese_numeral(groups["session"])
         return national_congress_year(int(term), int(session)) if term and session else None
-    if rule in ("plan_after", "plan_first"):
+    if rule in ("plan_after", "plan_first", "plan_last"):
         start, end = plan_years(10 + int(parse_chinese_numeral(groups["plan"])))
-        return end + 1 if rule == "plan_after" else start
+        return {"plan_after": end + 1, "plan_first": start, "plan_last": end}[rule]
     year = int(groups["year"])
     if rule == "next":
         return year + 1
