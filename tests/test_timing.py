@@ -385,6 +385,12 @@ def test_a_year_of_unknown_kind_hands_on_the_kind_its_sentence_says():
     assert [kind for _, _, kind, _ in got] == [ACHIEVEMENT]
 
 
+def test_a_span_named_late_in_a_sentence_hands_on_no_time():
+    # "实现了“十三五”良好开局" speaks of the plan; the year before still dates what follows
+    got = records_of("2016年,全省地区生产总值增长7.9%,实现了“十三五”良好开局。经济总量达到3.12万亿元。", 2017)
+    assert got == [("地区生产总值", 7.9, ACHIEVEMENT, 2016), ("经济总量", 3.12, ACHIEVEMENT, 2016)]
+
+
 def test_a_card_layout_names_a_figure_on_the_line_above():
     text = (
         "2023年主要成就\n全年GDP\n增长5.3%左右\n一般公共预算收入增长4.4%\n城镇和农村居民人均可支配收入\n"

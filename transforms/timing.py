@@ -253,9 +253,12 @@ def find_cues(text: str, plan_year: int | None, headings: bool = False) -> tuple
 
 def last_time_cue(text: str, plan_year: int | None) -> Cue | None:
     """The last cue in `text` that says a year or a span of years (what a sentence hands on to
-    the next ones; an average or a streak stays in its clause)."""
+    the next ones; an average or a streak stays in its clause). A span hands on only from the
+    sentence's opening clause ("过去五年,…", "“十三五”期间,…"): named later it is what the
+    sentence speaks of ("…,实现了“十三五”良好开局"), not the time of what follows."""
     cues = find_cues(text, plan_year)
-    timed = [cue for cue in cues if cue.span in (YEAR, MULTI)]
+    opening_end = OPENING_CLAUSE.match(text).end()
+    timed = [cue for cue in cues if cue.span == YEAR or (cue.span == MULTI and cue.start < opening_end)]
     if not timed:
         return None
     last = timed[-1]
