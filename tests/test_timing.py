@@ -313,6 +313,7 @@ def test_a_section_or_an_opening_marked_year_to_date_covers_its_figures():
         ("2017湖南政府工作报告\n各位代表:", 2017),  # a title without 年
         ("该市今年作为“十三五”开局之年,各项重点工作安排更是看点十足", 2016),
         ("今年是“十三五”规划收官之年", 2020),
+        ("题:跳跃式发展著华章——七台河市人民政府向人民代表报告2008年工作侧记", 2009),
         (" date 2018-03 By\n\n【i-CABLE】\n\n中国人大开幕大会,总理发表工作报告", 2018),  # a labelled month
         ("市人大会议开幕\n2019-01-15\n记者从会上获悉", 2019),  # a date at the top of a page
         ("加快发展现代服务业,推动高质量发展。", None),
