@@ -299,6 +299,8 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
         ("新型工业化18条、奶产业10条、房地产12条等政策直达快享。", []),
         ("“十二五”确定的9项约束性指标全部完成,15项预期性指标基本完成。", []),
         ("深入贯彻市委十三届十二次全会精神。", []),
+        ("保持了连续327天无新增本土病例。", []),  # the length of a streak
+        ("大跨越实现5年进3位的重大突破。", []),  # a rise in a ranking
         ("新华联(7.900, 0.06, 0.77%)、万达等知名品牌引领消费。", []),
         # a size class is no tonnage: the berths are counted, the ships' size is their name
         ("北部湾港开启通航30万吨级巨轮的历史。", []),

@@ -193,6 +193,8 @@ THRESHOLD, STRETCH, META_COUNT, GAP, RANK_MOVE, SET_SIZE, ATTENDANCE, SIZE_CLASS
     "size of the set its clause is about", "attendance of the meeting", "size class of a thing",
     "ordinal of a meeting", "figure of a bracket of figures",
 )  # fmt: skip
+STREAK_LENGTH = "length of a streak"  # "连续327天无新增本土病例": how long, no record of the area
+STREAK_WORD = "连续"
 # "市委十三届十二次全会": the ordinal of a session, not a count of anything
 MEETING_AFTER_ORDINAL = re.compile(r"(?:全体)?(?:全会|会议|常委会|党代会|代表大会)")
 # "新华联(7.900, 0.06, 0.77%)": a stock quote a news page puts after a company's name
@@ -558,6 +560,8 @@ def drop_figures_that_are_not_records(sentence: str, mentions: list[Mention]) ->
             mention.dropped = META_COUNT
         elif mention.unit == "次" and MEETING_AFTER_ORDINAL.match(sentence, mention.end):
             mention.dropped = ORDINAL
+        elif before.endswith(STREAK_WORD):
+            mention.dropped = STREAK_LENGTH
         elif _inside_a_bracket_of_figures(sentence, mention):
             mention.dropped = QUOTE
         elif mention.unit and sentence.startswith("级", mention.end):
