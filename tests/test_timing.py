@@ -403,6 +403,12 @@ def test_a_card_layout_names_a_figure_on_the_line_above():
         ("城镇居民人均可支配收入", 4.5, ACHIEVEMENT, 2023),
         ("农村居民人均可支配收入", 8.5, ACHIEVEMENT, 2023),
     ]  # a sentence above is no label: "增长6%" names nothing
+    documents = pl.DataFrame(
+        [{"doc_id": "d", "source_name": "d.txt", "region": "某市", "text": text, "doc_type": None,
+          "year": None, "year_source": None}]
+    )  # fmt: skip
+    evidence = target_frame(documents, sentence_frame(documents))["evidence"].to_list()
+    assert evidence[0] == "增长5.3%左右"  # a quote of the text: the label's words are in the indicator
 
 
 def test_a_bullet_summary_resolves_the_year_per_block():

@@ -589,8 +589,8 @@ def _inside_a_bracket_of_figures(sentence: str, mention: Mention) -> bool:
 def _drop_items_of_a_counted_effort(sentence: str, mentions: list[Mention]) -> None:
     """ "新型工业化18条、奶产业10条、房地产12条等政策": the items of a list whose last item counts
     effort count effort too."""
-    for left, right in itertools.pairwise(reversed(mentions)):
-        right, left = left, right  # reversed: the later figure first
+    for i in range(len(mentions) - 2, -1, -1):  # from the end: the mark passes leftwards
+        left, right = mentions[i], mentions[i + 1]
         between = _between(sentence, left, right)
         if (
             right.dropped == META_COUNT
@@ -1067,12 +1067,15 @@ def _opens_without_subject(sentence: str, first: Mention) -> bool:
 
 
 def _named_by_label(sentence: str, context: TimeContext, label: str) -> list[dict]:
-    """The records of `sentence` read with the label line before it, offsets in the sentence."""
+    """The records of `sentence` read with the label line before it, offsets and evidence in the
+    sentence (the evidence quotes the text; the label's words are in the indicator)."""
     shift = len(label)
     records = [r for r in extract_sentence(label + sentence, context) if r["offset"] >= shift]
     for record in records:
         record["offset"] -= shift
         record["offset_end"] -= shift
+        evidence = record["evidence"]
+        record["evidence"] = evidence[shift:].strip() if evidence.startswith(label) else evidence
     return records
 
 
