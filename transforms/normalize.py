@@ -76,7 +76,7 @@ DOUBLED_PUNCT = re.compile(r"([,。;:、!?])(?:\s*\1)+")
 CLAUSE_PUNCT = ",;:!?"
 SPACE_AROUND_NUMBER = re.compile(
     rf"(?<=[\d%{HAN}{CJK_PUNCT}{CLAUSE_PUNCT}()])[ \t]+(?=[%{HAN}{CJK_PUNCT}{CLAUSE_PUNCT}()])"
-    rf"|(?<=[%{HAN}{CJK_PUNCT}{CLAUSE_PUNCT}()])[ \t]+(?=\d)"
+    rf"|(?<=[%{HAN}{CJK_PUNCT}{CLAUSE_PUNCT}()])(?<!\d,)[ \t]+(?=\d)"  # "3, 100": see fold_width
 )
 # "6835. 27亿元", "增长5 .2%", "6. 2‰": one number that a line wrap or a copy split.
 SPACED_DECIMAL = re.compile(r"(?<=\d)(?:[ \t]+\.[ \t]*|\.[ \t]+)(?=\d)")
@@ -174,7 +174,16 @@ def percents_in_digits(text: str) -> str:
     return PERCENT_IN_WORDS.sub(_percent_in_digits, text) if "分之" in text else text
 
 
+# A full-width comma in a number written in full-width digits separates thousands ("１，２３４．５亿元");
+# between other numbers it is punctuation ("排名第3，100家企业"), folded with a space after it so that
+# no later pass takes it for a thousands separator ("3,100").
+FULL_WIDTH_THOUSANDS = re.compile(r"(?<=[\uff10-\uff19])\uff0c(?=[\uff10-\uff19]{3}(?![\uff10-\uff19]))")
+COMMA_BETWEEN_NUMBERS = re.compile(r"(?<=[\d\uff10-\uff19])\uff0c(?=[\d\uff10-\uff19])")
+
+
 def fold_width(text: str) -> str:
+    if "\uff0c" in text:
+        text = COMMA_BETWEEN_NUMBERS.sub(", ", FULL_WIDTH_THOUSANDS.sub("", text))
     # str.translate looks every character of Chinese text up in the table; the regex finds the
     # few full-width ones (a few percent) in C, ~3x faster overall
     return FULL_WIDTH.sub(lambda found: HALF_WIDTH[found.group()], text)
@@ -331,7 +340,11 @@ def split_inline_numbering(text: str) -> str:
 
 
 def _layout_pass(text: str) -> str:
-    text = split_inline_numbering(collapse_doubled_punctuation(tidy_spacing(text)))
+    # junk that removing markup exposed ("6% ## **## **," -> "6% ## ## ,") goes as the first junk did
+    text = collapse_doubled_punctuation(tidy_spacing(strip_forum_junk(text)))
+    # after the collapse, so that a stop or comma it leaves between digits ("29。。29", "29,,296")
+    # is read as the next pass would read it
+    text = split_inline_numbering(mend_full_stop_decimals(drop_thousands_separators(text)))
     text = rejoin_broken_lines(text)
     return MD_EMPHASIS.sub(r"\2", text)  # bold that a line break had split is whole again now
 
@@ -343,7 +356,7 @@ def normalize_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text.replace("\ufeff", ""))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = fold_width(drop_thousands_separators(unescape_entities(text)))
-    text = fold_variants(to_simplified(mend_full_stop_decimals(text)))
+    text = fold_variants(to_simplified(text))
     # wraps first: a page can wrap inside a pinyin gloss ("预(y\nù)算")
     text = percents_in_digits(chinese_dates_in_digits(strip_pinyin_glosses(join_hard_wraps(text))))
     text = strip_forum_junk(text)  # before tidy_spacing glues the junk's digits to the text
