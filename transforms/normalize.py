@@ -355,7 +355,7 @@ def normalize_text(text: str) -> str:
     text = LONE_SURROGATE.sub(REPLACEMENT, text)
     text = unicodedata.normalize("NFC", text.replace("\ufeff", ""))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = fold_width(drop_thousands_separators(unescape_entities(text)))
+    text = fold_width(unescape_entities(text))  # thousands separators go in the layout passes
     text = fold_variants(to_simplified(text))
     # wraps first: a page can wrap inside a pinyin gloss ("预(y\nù)算")
     text = percents_in_digits(chinese_dates_in_digits(strip_pinyin_glosses(join_hard_wraps(text))))

@@ -338,15 +338,15 @@ def _enter_heading(path: list[Heading], line: str, level: int, plan_year: int | 
 PART_LEVEL = -1
 
 
+WRITTEN_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
 def _dates_a_part(line: str, plan_year: int | None) -> bool:
     """The line writes out the year of a review or a plan ("2017年工作回顾"; not "一年来的主要工作")."""
     if not WRITTEN_YEAR.search(line) or DAY_DATE.search(line):
         return False
     cue = heading_cue(heading_title(line), plan_year, None)
     return cue is not None and cue.year is not None and cue.kind is not None
-
-
-WRITTEN_YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
 # "全年GDP\n增长5.3%左右": a card or bullet layout puts a figure's name on the line above it.
