@@ -189,6 +189,10 @@ def _result_format(key: str, columns: list[str]) -> dict:
     result_format: dict[str, Any] = {
         "result_format": "COMPLETE",
         "partial_unexpected_count": PARTIAL_UNEXPECTED_COUNT,
+        # the failing rows' keys are in unexpected_index_list; the query GX would also build for
+        # pandas is those rows' positions in the batch's frame, filtered out again for each map
+        # expectation (its row condition too): nothing a reader of the results can use
+        "return_unexpected_index_query": False,
     }
     # Asking for a missing index column would make every map expectation raise; the
     # missing column is already reported by the column-set expectation.
