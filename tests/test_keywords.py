@@ -116,3 +116,21 @@ def test_weights_are_jiebas_own_for_every_word_of_a_batch():
         )
         assert frame.filter(pl.col("doc_id") == doc_id).select("keyword", "weight").rows() == expected
     assert frame["doc_id"].unique(maintain_order=True).to_list() == ["a", "b"]  # in the documents' order
+
+
+def test_a_batch_weighed_a_slice_at_a_time_gives_what_it_gives_at_once(monkeypatch):
+    from govtargets.transforms import keywords
+
+    texts = [REPORT, "", REPORT.replace("德州", "聊城") * 2, REPORT[:40], REPORT * 3]
+    documents = pl.DataFrame(
+        {
+            "doc_id": [f"d{i}" for i in range(len(texts))],
+            "region": ["德州市", None, "聊城市", None, "德州市"],
+            "text": texts,
+        }
+    )
+    monkeypatch.setattr(keywords, "KEYWORD_SLICE_CHARACTERS", 10**9)
+    at_once = keywords_frame(documents)
+    monkeypatch.setattr(keywords, "KEYWORD_SLICE_CHARACTERS", 1)  # a document a slice
+    assert keywords_frame(documents).equals(at_once)
+    assert at_once["doc_id"].unique(maintain_order=True).to_list() == ["d0", "d2", "d3", "d4"]

@@ -24,6 +24,7 @@ from govtargets.transforms.numbers import ARABIC, BASE_UNITS, CHINESE, MAGNITUDE
 from govtargets.transforms.vocabulary import VOCAB_DIR, area_name_pattern
 
 TOP_K = 20
+KEYWORD_SLICE_CHARACTERS = 200_000  # of text weighed at once (a 4 MB batch is ~1.5 M characters)
 STOP_WORDS = VOCAB_DIR / "stop_words.txt"
 # jieba.analyse's own stop words (KeywordExtractor.STOP_WORDS), which its extractor adds to any
 # list it is given; tests/test_keywords.py checks that they are still jieba's.
@@ -82,11 +83,27 @@ def document_keywords(text: str, region: str | None, top_k: int = TOP_K) -> list
 def keywords_frame(documents: pl.DataFrame, top_k: int = TOP_K) -> pl.DataFrame:
     """One row per document and keyword rank, in the documents' order (documents need doc_id,
     region, text); the weights as the module's docstring says. Python is left with what is decided
-    once per distinct word (`counted_words`)."""
-    counts = word_counts(documents)
+    once per distinct word (`counted_words`). A document's weights depend on its own counts only,
+    so they are worked out a slice of documents at a time: a 4 MB batch's counts joined and sorted
+    at once held ~50 MB more in a worker."""
+    slices = documents.with_columns(
+        slice=pl.col("text").fill_null("").str.len_chars().cum_sum() // KEYWORD_SLICE_CHARACTERS
+    ).partition_by("slice", maintain_order=True, include_key=False)
+    counts = [word_counts(part) for part in slices]
+    if not counts:
+        return pl.DataFrame(schema=KEYWORD_SCHEMA)
+    counted = counted_words(pl.concat([part.get_column("keyword") for part in counts]).unique())
+    return pl.concat(
+        [_top_keywords(part, part_counts, counted, top_k) for part, part_counts in zip(slices, counts)]
+    )
+
+
+def _top_keywords(
+    documents: pl.DataFrame, counts: pl.DataFrame, counted: pl.DataFrame, top_k: int
+) -> pl.DataFrame:
     order = documents.select("doc_id").with_row_index("document")
     return (
-        counts.join(counted_words(counts.get_column("keyword").unique()), on="keyword", how="inner")
+        counts.join(counted, on="keyword", how="inner")
         .with_columns(weight=pl.col("count") * (pl.col("idf") / pl.col("count").sum().over("doc_id")))
         .filter(~pl.col("quantity"))
         .join(own_region_words(documents), on=["doc_id", "keyword"], how="anti")
@@ -134,11 +151,10 @@ def counted_words(distinct: pl.Series) -> pl.DataFrame:
         if len(word.strip()) >= 2 and word.lower() not in excluded
     ]
     table, median = idf_table()
-    return (
-        pl.DataFrame(rows, schema={"keyword": pl.Utf8, "quantity": pl.Boolean}, orient="row")
-        .join(table, on="keyword", how="left")
-        .with_columns(pl.col("idf").fill_null(median))
-    )
+    words = pl.DataFrame(rows, schema={"keyword": pl.Utf8, "quantity": pl.Boolean}, orient="row")
+    # the table's rows of these words first: a join would hash the whole table (~30 MB a batch)
+    weighed = table.filter(pl.col("keyword").is_in(words.get_column("keyword").implode()))
+    return words.join(weighed, on="keyword", how="left").with_columns(pl.col("idf").fill_null(median))
 
 
 def own_region_words(documents: pl.DataFrame) -> pl.DataFrame:
