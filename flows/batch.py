@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import polars as pl
+from govtargets.transforms.documents import document_slices
 from govtargets.transforms.keywords import keywords_frame
 from govtargets.transforms.records import (
     clause_frame,
@@ -22,6 +23,9 @@ from govtargets.transforms.records import (
     target_units_frame,
 )
 from govtargets.warehouse import db
+
+# of text extracted at once (a 4 MB batch is ~1.5 M characters; a slice of 1 M held +76 MB, 0.5 M +72 MB)
+EXTRACT_SLICE_CHARACTERS = 500_000
 
 
 @dataclass
@@ -49,12 +53,20 @@ def process_batch(documents: pl.DataFrame, run_id: str, extractor_version: str) 
 
 
 def extract_records(documents: pl.DataFrame) -> Extracted:
-    """Targets, qualitative targets, responsible units, clauses and keywords of a batch of documents."""
+    """Targets, qualitative targets, responsible units, clauses and keywords of a batch of documents.
+
+    Every record depends on its own document only, so a batch is extracted a slice of documents at
+    a time: a worker then holds one slice's sentences and intermediate frames, not the batch's (a
+    4 MB batch's peak +106 -> ~+70 MB), and the same records come out."""
+    parts = [_extract_slice(part) for part in document_slices(documents, EXTRACT_SLICE_CHARACTERS)]
+    return Extracted(documents, *(pl.concat(frames) for frames in zip(*parts)))
+
+
+def _extract_slice(documents: pl.DataFrame) -> tuple[pl.DataFrame, ...]:
     sentences = sentence_frame(documents)
     targets = target_frame(documents, sentences)
     clauses = clause_frame(sentences)
-    return Extracted(
-        documents,
+    return (
         targets,
         with_source_name(qualitative_frame(documents, clauses), documents),
         target_units_frame(documents, targets),

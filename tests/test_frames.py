@@ -74,3 +74,34 @@ def test_records_get_the_units_of_the_task_they_are_in():
         ("second", "市教育体育局", "lead"),
         ("note", "市教育体育局", "lead"),
     ]
+
+
+def test_a_batch_extracted_a_slice_at_a_time_gives_what_it_gives_at_once(monkeypatch):
+    from pathlib import Path
+
+    from govtargets.flows import batch
+    from govtargets.transforms.documents import document_row, documents_frame
+
+    corpus = Path(__file__).resolve().parent.parent / "samples" / "corpus"
+    documents = documents_frame([document_row(p.name, p.read_bytes()) for p in sorted(corpus.glob("*.txt"))])
+    monkeypatch.setattr(batch, "EXTRACT_SLICE_CHARACTERS", 10**9)
+    at_once = batch.extract_records(documents)
+    monkeypatch.setattr(batch, "EXTRACT_SLICE_CHARACTERS", 1)  # a document a slice
+    sliced = batch.extract_records(documents)
+    for name in ("targets", "qualitative", "units", "clauses", "keywords"):
+        assert getattr(sliced, name).equals(getattr(at_once, name)), name
+    assert at_once.targets["doc_id"].n_unique() == documents.height  # every document has records
+
+
+def test_no_documents_extract_to_empty_frames_with_their_columns():
+    from govtargets.flows.batch import extract_records
+    from govtargets.transforms.documents import DOCUMENT_SCHEMA
+
+    extracted = extract_records(pl.DataFrame(schema=DOCUMENT_SCHEMA))
+    assert extracted.targets.is_empty() and "record_id" in extracted.targets.columns
+    assert extracted.clauses.is_empty() and extracted.keywords.columns == [
+        "doc_id",
+        "rank",
+        "keyword",
+        "weight",
+    ]

@@ -69,6 +69,18 @@ def documents_frame(
     return infer_years_from_sessions(apply_manifest(frame, manifest), anchors)
 
 
+def document_slices(documents: pl.DataFrame, characters: int) -> list[pl.DataFrame]:
+    """The documents in order, cut into runs of about `characters` of text (a document is never
+    cut): for work that depends on each document alone, whose working memory grows with the text
+    it holds at once. No documents give one empty slice, so that the work still gives its columns."""
+    if documents.is_empty():
+        return [documents]
+    slice_of_document = pl.col("text").fill_null("").str.len_chars().cum_sum() // characters
+    return documents.with_columns(_slice=slice_of_document).partition_by(
+        "_slice", maintain_order=True, include_key=False
+    )
+
+
 # ---------------------------------------------------------------- what the user knows
 
 MANIFEST_COLUMNS = ("file", "region", "year", "doc_type")

@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
+from govtargets.transforms.documents import document_slices
 from govtargets.transforms.lexicon import words
 from govtargets.transforms.numbers import ARABIC, BASE_UNITS, CHINESE, MAGNITUDES, PERCENT_UNITS, TIME_UNITS
 from govtargets.transforms.vocabulary import VOCAB_DIR, area_name_pattern
@@ -86,12 +87,8 @@ def keywords_frame(documents: pl.DataFrame, top_k: int = TOP_K) -> pl.DataFrame:
     once per distinct word (`counted_words`). A document's weights depend on its own counts only,
     so they are worked out a slice of documents at a time: a 4 MB batch's counts joined and sorted
     at once held ~50 MB more in a worker."""
-    slices = documents.with_columns(
-        slice=pl.col("text").fill_null("").str.len_chars().cum_sum() // KEYWORD_SLICE_CHARACTERS
-    ).partition_by("slice", maintain_order=True, include_key=False)
+    slices = document_slices(documents, KEYWORD_SLICE_CHARACTERS)
     counts = [word_counts(part) for part in slices]
-    if not counts:
-        return pl.DataFrame(schema=KEYWORD_SCHEMA)
     counted = counted_words(pl.concat([part.get_column("keyword") for part in counts]).unique())
     return pl.concat(
         [_top_keywords(part, part_counts, counted, top_k) for part, part_counts in zip(slices, counts)]
