@@ -10,7 +10,8 @@ in each).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from pathlib import Path
 
 import polars as pl
 from govtargets.transforms.documents import document_slices
@@ -36,6 +37,17 @@ class Extracted:
     units: pl.DataFrame
     clauses: pl.DataFrame
     keywords: pl.DataFrame
+
+
+def write_extracted(extracted: Extracted, folder: Path) -> None:
+    """A batch's frames as Parquet files in `folder` (read_extracted reads them back as they were)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for field in fields(Extracted):
+        getattr(extracted, field.name).write_parquet(folder / f"{field.name}.parquet", compression="lz4")
+
+
+def read_extracted(folder: Path) -> Extracted:
+    return Extracted(*(pl.read_parquet(folder / f"{field.name}.parquet") for field in fields(Extracted)))
 
 
 @dataclass

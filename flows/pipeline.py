@@ -19,6 +19,7 @@ import atexit
 import gc
 import json
 import os
+import shutil
 import threading
 import time
 import uuid
@@ -32,7 +33,14 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 from govtargets.flows import progress
-from govtargets.flows.batch import Extracted, Validated, extract_records, validate_records
+from govtargets.flows.batch import (
+    Extracted,
+    Validated,
+    extract_records,
+    read_extracted,
+    validate_records,
+    write_extracted,
+)
 from govtargets.flows.inputs import FileBatch, InputFile, Inventory, plan_batches, read_once, walk_input
 from govtargets.transforms.decode import RejectedInput
 from govtargets.transforms.documents import (
@@ -231,21 +239,32 @@ def validate_document_metadata(documents: pl.DataFrame) -> ValidationOutcome:
 @task(cache_policy=NO_CACHE, task_run_name="extract-batch-{number:04d}")
 def extract_batch(
     number: int, documents: pl.DataFrame, run_id: str, work: runfiles.RunFiles | None = None
-) -> Extracted:
+) -> Extracted | Path:
     """A batch of documents (metadata settled) -> its records, not yet validated (flows/batch.py,
     the same work as govtargets.extract()). In a worker: the flow validates as batches arrive.
 
     work: the run's files, when the worker can reach them (the same machine): it then stages the
-    batch's clauses itself and sends back the rest. Clauses go to the warehouse as extracted
-    (nothing validates them) and are half of what a batch's records weigh pickled (a 4 MB batch:
-    ~18 of ~35 MB), which the worker would serialize, the flow receive and hold while in flight."""
+    batch's clauses itself (they go to the warehouse as extracted: nothing validates them) and
+    leaves the rest in the run's folder (runfiles.extracted), whose path it returns: no frames are
+    pickled here, sent, and held by the flow while in flight."""
     collect_previous_batch(number)
     extracted = extract_records(documents)
     if work is None:
         return extracted
     with runfiles.reporting_full_disk(work.folder):
         db.stage_batch(work.staging, batch_label(number), db.Batch(run_id, clauses=extracted.clauses))
-    return replace(extracted, clauses=extracted.clauses.clear())
+        write_extracted(replace(extracted, clauses=extracted.clauses.clear()), work.extracted(number))
+    return work.extracted(number)
+
+
+def taken_from_folder(extracted: Extracted | Path) -> Extracted:
+    """A batch's records as extract_batch gave them: read back (and their files removed) when its
+    worker left them in the run's folder."""
+    if isinstance(extracted, Extracted):
+        return extracted
+    frames = read_extracted(extracted)
+    shutil.rmtree(extracted)
+    return frames
 
 
 def batch_label(number: int) -> str:
@@ -590,7 +609,7 @@ def extract_and_validate(
         for number, documents in enumerate(batches)
     )
     for number, extracted in enumerate(in_order(batch_runner, extract_batch, parameters, in_flight)):
-        yield validate_batch(number, extracted, run_id)
+        yield validate_batch(number, taken_from_folder(extracted), run_id)
 
 
 @dataclass

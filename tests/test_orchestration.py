@@ -192,11 +192,13 @@ def test_a_run_collects_only_what_it_made_and_thaws_the_rest_after():
     assert before_the_run() is None
 
 
-def test_a_worker_on_this_machine_stages_its_clauses_and_sends_back_the_rest(tmp_path):
+def test_a_worker_on_this_machine_stages_its_clauses_and_leaves_the_rest_in_the_runs_folder(tmp_path):
     """Clauses go to the warehouse as extracted: a worker that can reach the run's folder stages
-    them itself instead of sending them back; the records it sends are the same."""
+    them itself, leaves the other frames there and sends back where they are (no frames pickled);
+    the flow reads back the records a worker without the folder would have sent, and removes them."""
     from conftest import SAMPLE_CORPUS
-    from govtargets.flows.pipeline import extract_batch
+    from govtargets.flows.batch import Extracted
+    from govtargets.flows.pipeline import extract_batch, taken_from_folder
     from govtargets.transforms.documents import document_row, documents_frame
     from govtargets.warehouse import runfiles
 
@@ -205,10 +207,17 @@ def test_a_worker_on_this_machine_stages_its_clauses_and_sends_back_the_rest(tmp
     work = runfiles.RunFiles(tmp_path / "w.duckdb", tmp_path / "w.duckdb.work", None)
     sent = extract_batch.fn(3, documents, "run-id", work)
     whole = extract_batch.fn(3, documents, "run-id", None)  # a worker that cannot reach the folder
-    assert sent.clauses.is_empty() and sent.clauses.columns == whole.clauses.columns
+    assert sent == work.extracted(3) and sent.is_dir()
+    assert taken_from_folder(whole) is whole
+    taken = taken_from_folder(sent)
+    assert not sent.exists()  # read once, then gone: the run's folder does not grow with the run
     assert not whole.clauses.is_empty()
     assert pl.read_parquet(work.staging / "clauses" / "batch-0003.parquet").equals(whole.clauses)
-    assert sent.targets.equals(whole.targets) and sent.documents.equals(whole.documents)
+    assert taken.clauses.is_empty() and taken.clauses.schema == whole.clauses.schema
+    for name in ("documents", "targets", "qualitative", "units", "keywords"):
+        assert getattr(taken, name).equals(getattr(whole, name)), name
+        assert getattr(taken, name).schema == getattr(whole, name).schema, name
+    assert isinstance(taken, Extracted)
 
 
 @pytest.mark.parametrize(

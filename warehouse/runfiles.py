@@ -66,6 +66,12 @@ class RunFiles:
         that its memory holds the batches in flight, not the corpus."""
         return self.folder / f"texts-{batch:04d}.parquet"
 
+    def extracted(self, batch: int) -> Path:
+        """Where a worker on this machine leaves a batch's records for the flow to validate, instead
+        of sending them back pickled: pickling a 4 MB batch's frames raised a worker's peak by
+        ~65 MB, and the flow held every batch in flight unpickled; it reads one back at a time."""
+        return self.folder / f"extracted-{batch:04d}"
+
     def suite_results(self, label: str) -> Path:
         """Where the flow keeps a batch's GX suite results until the run's Data Docs are built."""
         return self.folder / f"suite-results-{label}.json"
