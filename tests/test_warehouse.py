@@ -89,10 +89,17 @@ def test_migrations_are_recorded_and_upgrade_an_older_file(tmp_path):
     old.execute(first.read_text())
     old.execute("insert into schema_version values (1, ?, now())", [first.name])
     old.execute("insert into runs (run_id, started_at, status) values ('kept', now(), 'completed')")
+    old.execute(
+        """insert into targets (record_id, doc_id, source_name, kind, indicator, metric, unit, qualifier,
+                                missing_value, evidence, char_start, char_end, run_id)
+           values ('t1', 'd1', 'a.txt', 'target', '地区生产总值', 'growth', '%', '', false,
+                   '地区生产总值增长6%', 0, 3, 'kept')"""
+    )
     old.close()
     con = db.connect(path)
     assert db.migrate(con) == db.migrations()[-1][0]
     assert con.execute("select run_id from runs").fetchall() == [("kept",)]  # upgraded in place, not rebuilt
+    assert con.execute("select record_id, evidence from targets").fetchall() == [("t1", "地区生产总值增长6%")]
     assert count(con, "headline_targets") == 0
     con.close()
 
@@ -151,6 +158,31 @@ def test_a_staged_column_the_warehouse_does_not_have_fails_the_publish_and_loads
     with pytest.raises(duckdb.Error, match="not_a_column"):
         db.publish_staged(con, staged)
     assert (count(con, "documents"), count(con, "targets")) == (0, 0)
+
+
+def test_a_record_id_staged_twice_or_kept_under_another_document_fails_the_publish(con, staged):
+    db.stage_batch(staged, "batch-0001", batch("d2", "t1", source_name="b.txt"))  # t1 is d1's
+    with pytest.raises(db.WarehouseError, match="record_id t1: staged twice"):
+        db.publish_staged(con, staged)
+    assert (count(con, "documents"), count(con, "targets")) == (0, 0)
+    db.load_batch(con, batch("d1", "t1"))
+    with pytest.raises(db.WarehouseError, match="record_id t1"):
+        db.load_batch(con, batch("d3", "t1", source_name="c.txt"))
+    assert con.execute("select doc_id from targets").fetchall() == [("d1",)]
+
+
+def test_a_publish_needs_no_memory_for_each_record_the_warehouse_holds(tmp_path):
+    """No index that grows with the records (a primary key's is held in memory): 400,000 records
+    publish under a limit of 32 MB, where a key on record_id failed to commit."""
+    con = db.connect(tmp_path / "w.duckdb", config={"memory_limit": "32MB"})
+    db.migrate(con)
+    many = batch("d1", "t")
+    many.targets = pl.concat([many.targets] * 400_000).with_columns(
+        record_id=pl.format("t{}", pl.int_range(pl.len()))
+    )
+    db.load_batch(con, many)
+    assert count(con, "targets") == 400_000
+    con.close()
 
 
 def test_warehouse_path_flag_then_env_then_default(monkeypatch, tmp_path):

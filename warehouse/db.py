@@ -16,7 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -28,11 +28,12 @@ from govtargets.transforms import vocabulary
 SQL_DIR = Path(__file__).parent / "sql"
 DEFAULT_WAREHOUSE = Path("data") / "govtargets.duckdb"
 WAREHOUSE_ENV = "GOVTARGETS_WAREHOUSE"
-# What DuckDB may hold in memory while a run stages and publishes (by default it takes up to 80% of
-# the machine's memory, so a run's one publish transaction grew with the corpus); beyond this it
-# writes to a temporary folder beside the run's copy of the warehouse. Not lower: at 256 MB the
-# publish of a 1000 MB corpus failed (DuckDB could not pin a block: not every operator spills).
-RUN_MEMORY = {"memory_limit": "1GB"}
+# What DuckDB may hold in memory while a run publishes (by default it takes up to 80% of the
+# machine's memory, so a run's one publish transaction grew with the corpus); beyond this it writes
+# to a temporary folder beside the run's copy of the warehouse. With no index that grows with the
+# records (024_targets_without_primary_key.sql) every step of a publish can spill: inserting the
+# 5 M and 20 M records of ~1 and ~4 GB corpora under this limit peaked at 332 and 349 MB.
+RUN_MEMORY = {"memory_limit": "256MB"}
 # Tables whose rows belong to one document: replaced together when the document is reloaded.
 PER_DOCUMENT_TABLES = (
     "targets",
@@ -322,6 +323,23 @@ def _delete_documents(con: duckdb.DuckDBPyConnection, doc_ids: list[str]) -> Non
         con.execute(f"delete from {table} where doc_id in ?", [doc_ids])
 
 
+def _refuse_records_loaded_twice(con: duckdb.DuckDBPyConnection) -> None:
+    """A record_id staged twice, or staged while the warehouse keeps it, fails the publish (the
+    check targets' primary key made: see 024_targets_without_primary_key.sql). Run after the
+    run's documents lost their old records, so a document loaded again is not a clash."""
+    twice = con.execute(
+        """select record_id from staged_targets group by record_id having count(*) > 1
+           union all
+           select record_id from staged_targets semi join main.targets using (record_id)
+           limit 3"""
+    ).fetchall()
+    if twice:
+        raise WarehouseError(
+            f"record_id {', '.join(row[0] for row in twice)}: staged twice or already in the warehouse "
+            "under another document; nothing of this run is loaded"
+        )
+
+
 def _supersede_older_versions(con: duckdb.DuckDBPyConnection, documents: pl.DataFrame) -> list[str]:
     """A file (a path in the input folder) loaded again with other bytes replaces its old version:
     the old records go, the old document row stays with a pointer to the new one."""
@@ -459,6 +477,7 @@ def publish_staged(con: duckdb.DuckDBPyConnection, folder: Path, changes: FileCh
         superseded = _supersede_older_versions(con, staged)
         _delete_documents(con, doc_ids)
         con.execute("delete from documents where doc_id in ?", [doc_ids])
+        _refuse_records_loaded_twice(con)
         for table in STAGED_TABLES:
             if table == "validation_results":
                 con.execute(_PUBLISH_VALIDATION)
@@ -470,7 +489,10 @@ def publish_staged(con: duckdb.DuckDBPyConnection, folder: Path, changes: FileCh
         pause_for_tests("publish")  # inside the open transaction
         con.execute("commit")
     except Exception:
-        con.execute("rollback")
+        # a commit that fails (out of memory, say) has ended the transaction already: rolling back
+        # again would raise "no transaction is active" in place of what went wrong
+        with suppress(duckdb.TransactionException):
+            con.execute("rollback")
         raise
     finally:
         _drop_staged_views(con)
