@@ -340,19 +340,20 @@ def _refuse_records_loaded_twice(con: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-def _supersede_older_versions(con: duckdb.DuckDBPyConnection, documents: pl.DataFrame) -> list[str]:
-    """A file (a path in the input folder) loaded again with other bytes replaces its old version:
-    the old records go, the old document row stays with a pointer to the new one."""
-    pairs = documents.select("source_path", "doc_id").rows()
-    superseded = []
-    for source_path, doc_id in pairs:
-        old = con.execute(
-            "select doc_id from documents where source_path = ? and doc_id <> ? and superseded_by is null",
-            [source_path, doc_id],
-        ).fetchall()
-        for (old_id,) in old:
-            con.execute("update documents set superseded_by = ? where doc_id = ?", [doc_id, old_id])
-            superseded.append(old_id)
+def _supersede_older_versions(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """A file (a path in the input folder) the run loaded again with other bytes replaces its old
+    version: the old records go, the old document row stays with a pointer to the new one.
+
+    One statement for the run's staged documents, not a query per document: each of those scanned
+    the documents (~2.5 ms apiece at 39,000 documents, so the publish grew with their square)."""
+    superseded = con.execute(
+        """update documents set superseded_by = staged.doc_id
+            from staged_documents as staged
+            where documents.source_path = staged.source_path and documents.doc_id <> staged.doc_id
+              and documents.superseded_by is null
+            returning documents.doc_id"""
+    ).fetchall()
+    superseded = [doc_id for (doc_id,) in superseded]
     _delete_documents(con, superseded)
     return superseded
 
@@ -472,9 +473,8 @@ def publish_staged(con: duckdb.DuckDBPyConnection, folder: Path, changes: FileCh
     con.execute("begin transaction")
     try:
         _relocate(con, changes)
-        staged = query(con, "select doc_id, source_path from staged_documents")
-        doc_ids = staged["doc_id"].to_list()
-        superseded = _supersede_older_versions(con, staged)
+        doc_ids = [doc_id for (doc_id,) in con.execute("select doc_id from staged_documents").fetchall()]
+        superseded = _supersede_older_versions(con)
         _delete_documents(con, doc_ids)
         con.execute("delete from documents where doc_id in ?", [doc_ids])
         _refuse_records_loaded_twice(con)
