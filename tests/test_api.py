@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -143,6 +144,20 @@ def test_import_govtargets_claims_one_name_and_extracts_without_prefect(tmp_path
     assert result.stdout.strip().splitlines()[-1] == (
         '{"records": 2, "prefect_imported": false, "top_level": []}'
     )
+
+
+@pytest.mark.parametrize("own", [None, "dirty_decay_ms:5000"])
+def test_polars_gives_freed_memory_back_unless_the_user_set_its_allocator(own, tmp_path):
+    """Set before Polars loads (jemalloc reads it once; Polars puts its defaults in front, and the
+    last setting of an option wins), and so in the workers a run starts, which inherit it."""
+    script = "import os; import govtargets; print(os.environ['_RJEM_MALLOC_CONF'])"
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    if own:
+        env["_RJEM_MALLOC_CONF"] = own
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().endswith("," + (own or "dirty_decay_ms:0,muzzy_decay_ms:0"))
 
 
 def test_connect_opens_the_warehouse_read_only(sample_run, monkeypatch):
