@@ -346,14 +346,14 @@ def _supersede_older_versions(con: duckdb.DuckDBPyConnection) -> list[str]:
 
     One statement for the run's staged documents, not a query per document: each of those scanned
     the documents (~2.5 ms apiece at 39,000 documents, so the publish grew with their square)."""
-    superseded = con.execute(
+    returned = con.execute(
         """update documents set superseded_by = staged.doc_id
             from staged_documents as staged
             where documents.source_path = staged.source_path and documents.doc_id <> staged.doc_id
               and documents.superseded_by is null
             returning documents.doc_id"""
     ).fetchall()
-    superseded = [doc_id for (doc_id,) in superseded]
+    superseded = [doc_id for (doc_id,) in returned]
     _delete_documents(con, superseded)
     return superseded
 
