@@ -15,21 +15,21 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from govtargets.transforms.formats import source_format, unsupported_detail
 
 
-@dataclass(frozen=True)
-class InputFile:
-    path: Path  # where to read it
-    source_path: str  # its identity: the path relative to the input folder
-
-
 @dataclass
 class Inventory:
-    files: list[InputFile] = field(default_factory=list)
+    """root: the input folder. files: the report files to read, by source path, in the walk's order
+    (a file's path is `root / source_path`, symbolic links followed as the walk followed them): one
+    short string per file, since a run holds the inventory of the whole corpus."""
+
+    root: Path
+    files: list[str] = field(default_factory=list)
     rejected: list[dict] = field(default_factory=list)  # path, source_path, doc_id, reason, detail
 
     def reject(self, path: Path, source_path: str, reason: str, detail: str) -> None:
@@ -46,7 +46,7 @@ class Inventory:
 
 def walk_input(root: Path) -> Inventory:
     """Every entry under `root`, in a stable order (by path)."""
-    inventory = Inventory()
+    inventory = Inventory(root)
     root_stat = root.stat()
     _walk(root, "", {(root_stat.st_dev, root_stat.st_ino): "."}, {}, inventory)
     return inventory
@@ -86,7 +86,7 @@ def _walk(folder: Path, prefix: str, ancestors: dict, walked: dict, inventory: I
         elif source_format(entry.name) is None:
             inventory.reject(path, source_path, "unsupported_format", unsupported_detail(entry.name))
         else:
-            inventory.files.append(InputFile(path, source_path))
+            inventory.files.append(source_path)
 
 
 def _reject_unstattable(inventory: Inventory, path: Path, source_path: str, entry, error: OSError) -> None:
@@ -116,27 +116,34 @@ class FileBatch:
     """Consecutive input files, a few MB in all: the unit of parallel work."""
 
     number: int
-    paths: tuple[InputFile, ...]
+    root: Path  # the input folder
+    source_paths: tuple[str, ...]
 
     @property
     def label(self) -> str:
-        return f"{self.number:04d} ({len(self.paths)} files)"
+        return f"{self.number:04d} ({len(self.source_paths)} files)"
+
+    def files(self) -> Iterator[tuple[Path, str]]:
+        """Each file's path and source path."""
+        for source_path in self.source_paths:
+            yield self.root / source_path, source_path
 
 
-def plan_batches(paths: list[InputFile], batch_mb: float) -> list[FileBatch]:
-    """Consecutive files grouped to about `batch_mb` each (a file larger than that is a batch)."""
+def plan_batches(root: Path, source_paths: list[str], batch_mb: float) -> list[FileBatch]:
+    """Consecutive files under `root` grouped to about `batch_mb` each (a file larger than that is
+    a batch)."""
     limit = batch_mb * 1e6
     batches, current, size = [], [], 0
-    for path in paths:
+    for source_path in source_paths:
         try:
-            length = path.path.stat().st_size
+            length = os.stat(root / source_path).st_size
         except OSError:
             length = 0  # ingest records why it cannot be read
         if current and size + length > limit:
-            batches.append(FileBatch(len(batches), tuple(current)))
+            batches.append(FileBatch(len(batches), root, tuple(current)))
             current, size = [], 0
-        current.append(path)
+        current.append(source_path)
         size += length
     if current:
-        batches.append(FileBatch(len(batches), tuple(current)))
+        batches.append(FileBatch(len(batches), root, tuple(current)))
     return batches

@@ -41,7 +41,7 @@ from govtargets.flows.batch import (
     validate_records,
     write_extracted,
 )
-from govtargets.flows.inputs import FileBatch, InputFile, Inventory, plan_batches, read_once, walk_input
+from govtargets.flows.inputs import FileBatch, Inventory, plan_batches, read_once, walk_input
 from govtargets.transforms.decode import RejectedInput
 from govtargets.transforms.documents import (
     DOCUMENT_SCHEMA,
@@ -126,19 +126,20 @@ def read_known_documents(warehouse: Path) -> Known:
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
-def plan_input_files(files: list[InputFile], known: Known, full_refresh: bool) -> FilePlan:
-    """Which files need reading: each is hashed and set against what the warehouse holds.
+def plan_input_files(inventory: Inventory, known: Known, full_refresh: bool) -> FilePlan:
+    """Which of the inventory's files need reading: each is hashed and set against what the
+    warehouse holds.
 
     Hashing here, in the flow's process, makes a re-run of an unchanged corpus read and hash the
     files and nothing more: no worker process is started."""
     hashes: dict[str, str | None] = {}
-    for file in files:
+    for source_path in inventory.files:
         try:
-            hashes[file.source_path] = doc_id_of(file.path.read_bytes())
+            hashes[source_path] = doc_id_of((inventory.root / source_path).read_bytes())
         except OSError:
-            hashes[file.source_path] = None  # ingest records why it cannot be read
+            hashes[source_path] = None  # ingest records why it cannot be read
     plan = plan_files(hashes, known.documents, known.rejections, EXTRACTOR_VERSION, full_refresh)
-    log_plan(plan, len(files))
+    log_plan(plan, len(inventory.files))
     return plan
 
 
@@ -182,12 +183,11 @@ def ingest_batch(batch: FileBatch) -> Ingested:
     collect_previous_batch(batch.number)
     db.pause_for_tests("ingest")
     rows, rejected = [], []
-    for file in batch.paths:
-        path, source_path = file.path, file.source_path
+    for path, source_path in batch.files():
         try:
             data, size_after = read_once(path)  # what is read once is what is hashed and decoded
         except OSError as error:
-            rejected.append(rejection(file, None, "unreadable", str(error)))
+            rejected.append(rejection(path, source_path, None, "unreadable", str(error)))
             logger.warning("%s: rejected, unreadable: %s", path, error)
             continue
         if size_after != len(data):
@@ -199,7 +199,7 @@ def ingest_batch(batch: FileBatch) -> Ingested:
         try:
             row = document_row(source_path, data)  # hashes the bytes for its doc_id
         except RejectedInput as error:
-            rejected.append(rejection(file, doc_id_of(data), error.reason, error.detail))
+            rejected.append(rejection(path, source_path, doc_id_of(data), error.reason, error.detail))
             logger.warning("%s: rejected, %s: %s", path, error.reason, error.detail)
             continue
         rows.append(row | {"path": str(path)})
@@ -218,10 +218,10 @@ def ingest_batch(batch: FileBatch) -> Ingested:
     return Ingested(documents, pl.DataFrame(rejected, schema=REJECTED_SCHEMA))
 
 
-def rejection(file: InputFile, doc_id: str | None, reason: str, detail: str) -> dict:
+def rejection(path: Path, source_path: str, doc_id: str | None, reason: str, detail: str) -> dict:
     return {
-        "path": str(file.path),
-        "source_path": file.source_path,
+        "path": str(path),
+        "source_path": source_path,
         "doc_id": doc_id,
         "reason": reason,
         "detail": detail,
@@ -732,16 +732,16 @@ def run_pipeline(settings: Settings) -> dict:
         manifest = read_manifest(settings.manifest)
         known = read_known_documents(work.copy)
         progress.start(total_files=len(inventory.files))
-        plan = plan_input_files(inventory.files, known, settings.full_refresh)
+        plan = plan_input_files(inventory, known, settings.full_refresh)
         progress.advance(plan.skipped)
-        batches = plan_batches(files_to_read(inventory, plan), settings.batch_mb)
+        batches = plan_batches(inventory.root, files_to_read(inventory, plan), settings.batch_mb)
         with batch_task_runner(settings, len(batches)) as batch_runner:
             # ingest + normalize, in parallel: texts wait in the run's folder, metadata stays here
             ingested = ingest(batches, batch_runner, work, settings.in_flight)
             not_read = not_read_rows(settings.input, inventory, plan)
             documents, rejected = merge_ingested(ingested, known.anchors, manifest, not_read)
             unknown = warn_unknown_metadata(documents)
-            progress.advance(sum(len(b.paths) for b in batches) - documents.height)  # the rejected
+            progress.advance(sum(len(b.source_paths) for b in batches) - documents.height)  # the rejected
             document_check = validate_document_metadata(documents)
             tally.add_suite_results("documents", document_check)
             # load, part 1: staging, each batch as it lands
@@ -794,10 +794,10 @@ def batch_task_runner(settings: Settings, n_batches: int) -> TaskRunner:
     return task_runner(settings.runner, settings.dask_address, settings.workers, progress.worker_logs())
 
 
-def files_to_read(inventory: Inventory, plan: FilePlan) -> list[InputFile]:
-    """The input files the plan says to read, in the walk's order."""
+def files_to_read(inventory: Inventory, plan: FilePlan) -> list[str]:
+    """The source paths of the input files the plan says to read, in the walk's order."""
     to_ingest = set(plan.to_ingest)
-    return [file for file in inventory.files if file.source_path in to_ingest]
+    return [source_path for source_path in inventory.files if source_path in to_ingest]
 
 
 def file_changes(run_id: str, plan: FilePlan) -> db.FileChanges:

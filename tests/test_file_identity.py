@@ -120,7 +120,7 @@ def test_the_walk_records_every_entry_it_does_not_read(tmp_path):
     (root / "notes.md").write_text("# 报告", encoding="utf-8")
     os.mkfifo(root / "pipe.txt")  # would block a reader forever
     inventory = walk_input(root)
-    assert [f.source_path for f in inventory.files] == ["elsewhere/page.html", "notes.md", "德州市/2021.txt"]
+    assert inventory.files == ["elsewhere/page.html", "notes.md", "德州市/2021.txt"]
     assert {r["source_path"]: r["reason"] for r in inventory.rejected} == {
         ".git": "hidden",
         "dangling.txt": "unreadable",
@@ -143,7 +143,29 @@ def test_a_symlinked_folder_is_walked(tmp_path):
     root = tmp_path / "in"
     root.mkdir()
     (root / "聊城市").symlink_to(outside)
-    assert [f.source_path for f in walk_input(root).files] == ["聊城市/2020.txt"]
+    assert walk_input(root).files == ["聊城市/2020.txt"]
+
+
+def test_the_walk_holds_a_short_string_per_file(tmp_path):
+    """A run holds the walk's inventory of the whole corpus until it ends: a pathlib.Path per file
+    took ~720 bytes (27.8 MB at 38,807 files); a file is its source path, ~200 bytes with the list."""
+    import gc
+    import tracemalloc
+
+    folder = tmp_path / "广东省" / "广州市" / "各区政府工作报告"
+    folder.mkdir(parents=True)
+    for number in range(2000):
+        (folder / f"{number:04d}年广州市某某区人民政府工作报告.txt").write_bytes(b"")
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        inventory = walk_input(tmp_path)
+        gc.collect()
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert len(inventory.files) == 2000
+    assert held / 2000 < 300, f"{held / 2000:.0f} bytes per file"
 
 
 # --- the whole flow, run after run ---------------------------------------------------------------

@@ -63,22 +63,20 @@ def assert_same_content(left: Path, right: Path, but: tuple[str, ...] = ()) -> N
 
 
 def test_plan_batches_groups_files_up_to_the_size(tmp_path):
-    from govtargets.flows.inputs import InputFile, plan_batches
+    from govtargets.flows.inputs import plan_batches
 
     sizes = [300, 300, 500, 1200, 100]
-    paths = []
     for number, size in enumerate(sizes):
-        path = tmp_path / f"{number}.txt"
-        path.write_bytes(b"x" * size)
-        paths.append(InputFile(path, path.name))
-    batches = plan_batches(paths, batch_mb=0.001)  # 1000 bytes
-    assert [[p.source_path for p in b.paths] for b in batches] == [
+        (tmp_path / f"{number}.txt").write_bytes(b"x" * size)
+    batches = plan_batches(tmp_path, [f"{number}.txt" for number in range(5)], batch_mb=0.001)  # 1000 bytes
+    assert [list(b.source_paths) for b in batches] == [
         ["0.txt", "1.txt"],
         ["2.txt"],
         ["3.txt"],
         ["4.txt"],
     ]
     assert [b.number for b in batches] == [0, 1, 2, 3]
+    assert list(batches[0].files()) == [(tmp_path / "0.txt", "0.txt"), (tmp_path / "1.txt", "1.txt")]
 
 
 def test_texts_are_read_back_batch_by_batch_with_their_settled_metadata(tmp_path):
