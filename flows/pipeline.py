@@ -740,6 +740,8 @@ def run_pipeline(settings: Settings) -> dict:
             ingested = ingest(batches, batch_runner, work, settings.in_flight)
             not_read = not_read_rows(settings.input, inventory, plan)
             documents, rejected = merge_ingested(ingested, known.anchors, manifest, not_read)
+            to_extract = batches_with_documents(ingested, documents)
+            del ingested  # each batch's metadata, a second copy of `documents`: not kept through extraction
             unknown = warn_unknown_metadata(documents)
             progress.advance(sum(len(b.source_paths) for b in batches) - documents.height)  # the rejected
             document_check = validate_document_metadata(documents)
@@ -748,7 +750,6 @@ def run_pipeline(settings: Settings) -> dict:
             open_staging(work)
             stage_batch(work, "rejected-files", rejected_batch(run_id, rejected, document_check.results))
             # extract + validate, in parallel, batch by batch
-            to_extract = batches_with_documents(ingested, documents)
             progress.plan(progress.EXTRACT, len(to_extract))
             texts = with_texts(work, to_extract, documents)
             stage_validated(
