@@ -203,7 +203,9 @@ def ingest_batch(batch: FileBatch) -> Ingested:
             logger.warning("%s: rejected, %s: %s", path, error.reason, error.detail)
             continue
         rows.append(row | {"path": str(path)})
-        logger.info(
+        # DEBUG, not INFO: what `documents` holds for every file; a line per file sent to the Prefect
+        # server cost ~1.8 ms of the run's two cores (20,000 small files: 151 s -> 114 s)
+        logger.debug(
             "%s: %s %s, %s, %s %s, %s chars",
             source_path, row["source_format"], row["encoding"], row["script"], row["region"], row["year"],
             row["n_chars"],
@@ -215,6 +217,10 @@ def ingest_batch(batch: FileBatch) -> Ingested:
                 source_path, row["decode_errors"],
             )  # fmt: skip
     documents = pl.DataFrame(rows, schema=DOCUMENT_SCHEMA | {"path": pl.Utf8})
+    logger.info(
+        "%d files read: %d documents (%d characters), %d rejected",
+        len(batch.source_paths), documents.height, documents["n_chars"].sum(), len(rejected),
+    )  # fmt: skip
     return Ingested(documents, pl.DataFrame(rejected, schema=REJECTED_SCHEMA))
 
 
