@@ -42,6 +42,7 @@ from govtargets.flows.batch import (
     write_extracted,
 )
 from govtargets.flows.inputs import FileBatch, Inventory, plan_batches, read_once, walk_input
+from govtargets.flows.run_summary import unknown_metadata_log_lines
 from govtargets.transforms.decode import RejectedInput
 from govtargets.transforms.documents import (
     DOCUMENT_SCHEMA,
@@ -477,14 +478,11 @@ def merge_ingested(
 
 
 def warn_unknown_metadata(documents: pl.DataFrame) -> dict[str, list[str]]:
-    """Log each document whose region, year or doc_type stayed unknown; returns them by file."""
+    """Warn of the documents whose region, year or doc_type stayed unknown; returns them by file."""
     unknown = unknown_metadata(documents)
     logger = get_run_logger()
-    for source_name, missing in unknown.items():
-        logger.warning(
-            "%s: %s unknown (not in its text; a --manifest can give it): its records have no %s",
-            source_name, ", ".join(missing), " and no ".join(missing),
-        )  # fmt: skip
+    for line in unknown_metadata_log_lines(unknown):
+        logger.warning(line)
     return unknown
 
 

@@ -114,6 +114,26 @@ def test_run_warnings_name_what_a_user_should_look_at(tmp_path):
     assert [w["kind"] for w in warnings] == ["expectation", "rejected_file", "unknown_metadata"]
 
 
+def test_unknown_metadata_is_logged_once_per_set_of_fields_with_the_first_files_named():
+    """A folder of news stories can lack the region of thousands of files: the log says so in a
+    line per set of missing fields, not a line per file (the run's summary names every file)."""
+    from govtargets.flows.run_summary import unknown_metadata_log_lines
+
+    unknown = {f"news/{number:04d}.txt": ["region"] for number in range(2000)}
+    unknown |= {"a.txt": ["region", "doc_type"]}
+    assert unknown_metadata_log_lines(unknown) == [
+        (
+            "region, doc_type unknown in 1 file (not in the text; a --manifest can give it), whose records "
+            "have no region and no doc_type: a.txt"
+        ),
+        (
+            "region unknown in 2000 files (not in the text; a --manifest can give it), whose records have "
+            "no region: news/0000.txt, news/0001.txt, news/0002.txt, news/0003.txt, news/0004.txt and 1995 more"
+        ),
+    ]
+    assert unknown_metadata_log_lines({}) == []
+
+
 # --- runs through the CLI (one Prefect test harness for the session) -----------------------------
 
 
