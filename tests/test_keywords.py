@@ -134,3 +134,16 @@ def test_a_batch_weighed_a_slice_at_a_time_gives_what_it_gives_at_once(monkeypat
     monkeypatch.setattr(keywords, "KEYWORD_SLICE_CHARACTERS", 1)  # a document a slice
     assert keywords_frame(documents).equals(at_once)
     assert at_once["doc_id"].unique(maintain_order=True).to_list() == ["d0", "d2", "d3", "d4"]
+
+
+def test_word_counts_are_the_same_made_into_one_frame_or_many(monkeypatch):
+    from govtargets.transforms import keywords
+
+    texts = [REPORT, "", REPORT.replace("德州", "聊城"), "棚户区改造", REPORT[:40]]
+    documents = pl.DataFrame({"doc_id": [f"d{i}" for i in range(len(texts))], "text": texts})
+    one_frame = keywords.word_counts(documents)
+    monkeypatch.setattr(keywords, "PAIRS_PER_FRAME", 1)  # a frame per document with words
+    assert keywords.word_counts(documents).equals(one_frame)
+    assert one_frame["doc_id"].unique(maintain_order=True).to_list() == ["d0", "d2", "d3", "d4"]
+    counts = dict(one_frame.filter(pl.col("doc_id") == "d3").select("keyword", "count").rows())
+    assert counts == {"棚户区改造": 1.0}
