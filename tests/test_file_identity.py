@@ -154,7 +154,7 @@ def test_the_walk_holds_a_short_string_per_file(tmp_path):
 
     folder = tmp_path / "广东省" / "广州市" / "各区政府工作报告"
     folder.mkdir(parents=True)
-    for number in range(2000):
+    for number in range(5000):
         (folder / f"{number:04d}年广州市某某区人民政府工作报告.txt").write_bytes(b"")
     tracemalloc.start()
     try:
@@ -164,8 +164,9 @@ def test_the_walk_holds_a_short_string_per_file(tmp_path):
         held = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
-    assert len(inventory.files) == 2000
-    assert held / 2000 < 300, f"{held / 2000:.0f} bytes per file"
+    assert len(inventory.files) == 5000
+    # ~160 bytes now; the margin is for what other threads of the process allocate meanwhile
+    assert held / 5000 < 350, f"{held / 5000:.0f} bytes per file"
 
 
 # --- the whole flow, run after run ---------------------------------------------------------------
