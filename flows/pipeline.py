@@ -492,15 +492,15 @@ def rejected_batch(run_id: str, rejected: pl.DataFrame, document_results: pl.Dat
     return db.Batch(run_id=run_id, rejected=stamped, validation=document_results)
 
 
-def not_read_rows(input_path: Path, inventory: Inventory, plan: FilePlan) -> pl.DataFrame:
+def not_read_rows(inventory: Inventory, plan: FilePlan) -> pl.DataFrame:
     """What the walk met and did not read, and the files that repeat another file's bytes."""
     duplicates = [
         {
-            "path": str(input_path / source_path),
+            "path": str(inventory.root / source_path),
             "source_path": source_path,
             "doc_id": doc_id,
             "reason": "duplicate",
-            "detail": f"same bytes as {input_path / first}",
+            "detail": f"same bytes as {inventory.root / first}",
         }
         for source_path, doc_id, first in plan.duplicates
     ]
@@ -742,7 +742,7 @@ def run_pipeline(settings: Settings) -> dict:
         with batch_task_runner(settings, len(batches)) as batch_runner:
             # ingest + normalize, in parallel: texts wait in the run's folder, metadata stays here
             ingested = ingest(batches, batch_runner, work, settings.in_flight)
-            not_read = not_read_rows(settings.input, inventory, plan)
+            not_read = not_read_rows(inventory, plan)
             documents, rejected = merge_ingested(ingested, known.anchors, manifest, not_read)
             to_extract = batches_with_documents(ingested, documents)
             del ingested  # each batch's metadata, a second copy of `documents`: not kept through extraction
