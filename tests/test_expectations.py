@@ -260,6 +260,48 @@ def test_repeated_calls_give_the_same_outcome(mixed, outcome):
     assert again.quarantined.equals(outcome.quarantined)
 
 
+def columns_named(value) -> set[str]:
+    """Every column an expectation's configuration names, its row condition's included."""
+    if isinstance(value, dict):
+        named = {value[k] for k in ("column", "column_A", "column_B") if isinstance(value.get(k), str)}
+        if isinstance(value.get("column"), dict):
+            named.add(value["column"]["name"])
+        return named.union(*(columns_named(item) for item in value.values()))
+    if isinstance(value, (list, tuple)):
+        return set().union(*(columns_named(item) for item in value))
+    return set()
+
+
+def test_gx_sees_only_the_columns_the_row_and_warning_suites_name():
+    """pandas copies every column of the rows a row condition keeps: the long evidence and
+    section texts, which no expectation reads, stay out of the frame GX validates."""
+    from govtargets.expectations.validate import _columns_to_validate
+
+    later = (suites.TARGETS_ROWS, suites.TARGETS_WARNINGS)
+    named = set().union(
+        *(
+            columns_named(expectation.configuration.kwargs)
+            for name in later
+            for expectation in suites.BUILDERS[name]().expectations
+        )
+    )
+    columns = [*TARGET_SCHEMA, suites.EVIDENCE_HAS_VALUE]
+    assert set(_columns_to_validate(columns, "record_id", later)) == named | {"record_id", "source_name"}
+    assert {"evidence", "section"}.isdisjoint(named)
+    # a suite that checks the column set sees every column
+    assert _columns_to_validate(columns, "record_id", (suites.TARGETS_STRUCTURAL,)) == columns
+
+
+def test_the_suites_give_the_same_outcome_on_every_column(mixed, outcome, monkeypatch):
+    from govtargets.expectations import validate
+
+    monkeypatch.setattr(validate, "_columns_to_validate", lambda columns, key, suite_names: columns)
+    whole = validate_targets(mixed)
+    assert whole.passed.equals(outcome.passed)
+    assert whole.quarantined.equals(outcome.quarantined)
+    assert whole.results.equals(outcome.results)
+
+
 def test_duplicate_record_ids_stop_the_load():
     result = validate_targets(targets_frame([target("dup"), target("dup"), target("other")]))
     assert any("record_id" in message and "unique" in message for message in result.structural_failures)
