@@ -229,8 +229,8 @@ def _columns_to_validate(columns: list[str], key: str, suite_names: tuple[str, .
     """The frame's columns the suites read, with the row key and file name their results name:
     each map expectation with a row condition makes pandas copy the rows it keeps, of every column
     (the evidence and section texts too), so a frame of only these validates the targets' row and
-    warning suites ~9% faster with the same results. Every column where a suite may read one it
-    does not name."""
+    warning suites faster with the same results (a 4 MB batch: 3.02 -> 2.73 s, medians of three,
+    alternating). Every column where a suite may read one it does not name."""
     read = [_columns_read(name) for name in suite_names]
     if any(names is None for names in read):
         return columns
