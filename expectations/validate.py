@@ -37,6 +37,8 @@ DOCUMENTS_ASSET = "documents"
 COVERAGE_ASSET = "document_coverage"
 QUARANTINE_COLUMNS = ("expectation", "column", "reason")
 PARTIAL_UNEXPECTED_COUNT = 20
+# what a failing row is named by in the results besides its key: the file, so a reader can find it
+ROW_LABELS = ("source_name",)
 EXAMPLES_IN_MESSAGES = 5
 
 RESULTS_SCHEMA = {
@@ -204,7 +206,7 @@ def _result_format(key: str, columns: list[str]) -> dict:
     # missing column is already reported by the column-set expectation.
     if key in columns:
         # the file name too, where there is one, so that a failing row can be found by a reader
-        labels = [name for name in ("source_name",) if name in columns and name != key]
+        labels = [name for name in ROW_LABELS if name in columns and name != key]
         result_format["unexpected_index_column_names"] = [key, *labels]
     return result_format
 
@@ -234,7 +236,7 @@ def _columns_to_validate(columns: list[str], key: str, suite_names: tuple[str, .
     read = [_columns_read(name) for name in suite_names]
     if any(names is None for names in read):
         return columns
-    wanted = {key, "source_name"}.union(*read)
+    wanted = {key, *ROW_LABELS}.union(*read)
     return [name for name in columns if name in wanted]
 
 
