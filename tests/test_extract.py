@@ -192,6 +192,19 @@ def test_a_list_separator_inside_parentheses_does_not_cut_the_indicator():
     assert (r["indicator"], r["qualifier"]) == ("县(市、区)", "至少")
 
 
+def test_an_estimate_or_a_statement_of_the_goals_is_not_part_of_the_indicator():
+    def indicators(sentence: str, section_kind: str = "plan") -> list[str]:
+        return [r["indicator"] for r in records(sentence, section_kind)]
+
+    assert indicators("地区生产总值预计完成1620亿元、增长8.6%。", "review") == ["地区生产总值"] * 2
+    assert indicators("固定资产投资预计增长3.9%左右。", "review") == ["固定资产投资"]
+    assert indicators("2023年经济社会发展主要预期目标是地区生产总值增长6%左右。") == ["地区生产总值"]
+    assert indicators("今年主要预期目标是经济增长6.5%以上。") == ["经济"]
+    # the subject before "目标为" stays where nothing is named after it
+    assert indicators("全年GDP目标为增长5%左右。") == ["GDP"]
+    assert indicators("全市生产总值增长的预期目标为9%。") == ["生产总值"]
+
+
 def test_figures_without_an_indicator_are_skipped():
     assert records("确保完成。其中,10%。") == []
 
@@ -207,6 +220,7 @@ def test_indicator_codes_map_national_provincial_and_city_wording():
         "生产总值",
         "GDP",
         "经济增长",
+        "经济",  # "经济增长6%左右": the indicator without its verb, as the annotation writes it
         "单位地区生产总值能耗",
         "城乡居民人均可支配收入",
         "农村居民人均可支配收入",
@@ -216,6 +230,7 @@ def test_indicator_codes_map_national_provincial_and_city_wording():
     ]
     codes = pl.DataFrame({"indicator": wording}).select(code=indicator_code_expr())["code"].to_list()
     assert codes == [
+        "GDP",
         "GDP",
         "GDP",
         "GDP",

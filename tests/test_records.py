@@ -41,6 +41,27 @@ def test_the_areas_own_name_is_not_part_of_the_indicator():
     assert got[0]["indicator"] == "粮食产量"
 
 
+def test_what_follows_the_areas_name_is_cleaned_as_the_opening_of_a_clause():
+    """A news story names the area where a report says 全市: the extractor takes the name for the
+    start of the subject, so the words after it (的, 全年, 预计实现) stayed in the indicator and
+    the GDP records of such stories had no indicator code."""
+
+    def indicator_and_code(text: str, region: str) -> tuple[str, str | None]:
+        record = records_of(text, region=region)[0]
+        return record["indicator"], record["indicator_code"]
+
+    assert indicator_and_code("2009年上海市生产总值增长的预期目标为9%。", "上海市") == ("生产总值", "GDP")
+    assert indicator_and_code("去年郑州市GDP达到6800亿元。", "郑州市") == ("GDP", "GDP")
+    assert indicator_and_code("今年,郑州的GDP预期增长9%左右。", "郑州市") == ("GDP", "GDP")
+    assert indicator_and_code("2014年东莞全年GDP增长目标为9%。", "东莞市") == ("GDP", "GDP")
+    got = indicator_and_code("今年河北预计实现全省生产总值增长6.5%左右。", "河北省")
+    assert got == ("全省生产总值", "GDP")
+    # the name goes only where a word ends: 上海市民 are its citizens, 盐田港 a port
+    assert records_of("上海市民人均可支配收入增长8%。", region="上海市")[0]["indicator"] != "民人均可支配收入"
+    got = records_of("盐田港区集装箱吞吐量达1030万标箱。", region="盐田区")
+    assert got[0]["indicator"] == "盐田港区集装箱吞吐量"
+
+
 def test_a_figure_repeated_by_a_headline_or_lead_is_one_record_at_its_first_mention():
     text = (
         "2023年GDP目标为增长5%左右\n"

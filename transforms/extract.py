@@ -128,6 +128,7 @@ META_NOUN = re.compile(rf"^(?:{word_pattern('list_word')}|一揽子)*{word_patte
 # "低于预期1.5个百分点" is a gap; "低于预期的8%" names what was expected (PLANNED_FIGURE)
 GAP_BEFORE = re.compile(rf"{word_pattern('gap_comparison')}[{HAN}]{{0,2}}(?<!的)$")
 PLANNED_FIGURE = re.compile(r"的(?:预期目标|预期|目标|计划)(?!完成|实现)")  # .match after the figure
+GOAL_STATEMENT = re.compile(r"目标(?:是|为)")  # "…主要预期目标是地区生产总值增长6%左右"
 # "低于预期的8%" (but "完成省定目标的100%" is a rate of completion)
 PLANNED_BEFORE = re.compile(r"(?:低于|高于|好于|快于|慢于|超过|超出)(?:年初)?(?:预期目标|预期|目标)的$")
 RANK_WORDS = re.compile(word_pattern("rank_word"))
@@ -640,9 +641,18 @@ def _after_time(text: str) -> str:
     return worded[-1] if worded else ""
 
 
+def _after_goal_statement(text: str) -> str:
+    """What a statement of the year's goals names after saying so: "经济社会发展主要预期目标是地区
+    生产总值" -> 地区生产总值. Unchanged where nothing is named after it ("全年GDP目标为增长":
+    the subject stands before)."""
+    *before, after = GOAL_STATEMENT.split(text)
+    return after if before and _has_noun(after) else text
+
+
 def _strip_pre(text: str) -> str:
     text = EMPTY_BRACKETS.sub("", COMPARISON.sub("", text))  # "下降(同口径)19.59%"
     text = _after_time(FOOTNOTE.sub("", ASIDE.sub("", text))).strip(" 、,和及与")
+    text = _after_goal_statement(text)
     previous = None
     while previous != text:
         previous = text
@@ -669,6 +679,20 @@ def _drop_leading_verbs(text: str) -> str:
 
 def _has_noun(text: str) -> bool:
     return any(flag.startswith(NOMINAL_FLAGS) and flag not in STOP_FLAGS for _, flag in pos_tags(text))
+
+
+def without_area_name(indicator: str, names: tuple[str, ...]) -> str:
+    """An indicator that opens with its document's own area, without the area: "上海市生产总值" of
+    上海市 -> 生产总值 (a name is taken away only where a word ends: "上海市民…" keeps 市民). The
+    extractor took the area for the start of the subject, so what followed it is cleaned as a
+    clause's opening is: "郑州的GDP", "东莞全年GDP", "河北预计实现全省生产总值" -> GDP, GDP,
+    全省生产总值. `names`: the area's names, longest first (上海市, 上海)."""
+    word_ends = set(itertools.accumulate(len(word) for word, _ in pos_tags(indicator)))
+    for name in names:
+        if indicator.startswith(name) and len(name) in word_ends:
+            rest = _drop_leading_verbs(_strip_pre(indicator[len(name) :].lstrip("的")))
+            return rest if len(rest) >= MIN_WORDS else indicator
+    return indicator
 
 
 QUOTED = re.compile(r"(“[^”]*”)")

@@ -7,7 +7,7 @@ import re
 from functools import lru_cache
 
 import polars as pl
-from govtargets.transforms.extract import CLAUSE_DELIMITERS, extract_sentence
+from govtargets.transforms.extract import CLAUSE_DELIMITERS, extract_sentence, without_area_name
 from govtargets.transforms.structure import sentences
 from govtargets.transforms.timing import ACHIEVEMENT, CONTEXT, TARGET, Cue, TimeContext
 from govtargets.transforms.vocabulary import VOCAB_DIR, area_name_pattern, word_pattern
@@ -197,20 +197,21 @@ def target_frame(documents: pl.DataFrame, sentence_rows: pl.DataFrame) -> pl.Dat
     return first_mentions(records).select([pl.col(name).cast(dtype) for name, dtype in TARGET_SCHEMA.items()])
 
 
-MIN_INDICATOR = 2
-
-
 def without_own_region(indicator: pl.Expr, region: pl.Expr) -> pl.Expr:
     """The indicator without the document's own area in front: "江苏地区生产总值" of 江苏省 is
-    地区生产总值. Other areas stay ("全国…", a district of the city)."""
+    地区生产总值, "郑州市GDP" of 郑州市 is GDP (extract.without_area_name). Other areas stay
+    ("全国…", a district of the city)."""
     short = region.str.replace(area_name_pattern(), "${1}")  # how a text names its own area: 德州, 西藏
-    rest = indicator.str.slice(short.str.len_chars())
-    named = (
-        indicator.str.starts_with(short)
-        & (short.str.len_chars() >= 2)
-        & (rest.str.len_chars() >= MIN_INDICATOR)
+    named = indicator.str.starts_with(short) & (short.str.len_chars() >= 2)
+    # in Python for the few records that open with the area's name only (the others are null here)
+    stripped = (
+        pl.when(named)
+        .then(pl.struct(indicator=indicator, names=pl.concat_list(region, short)))
+        .map_elements(
+            lambda row: without_area_name(row["indicator"], tuple(row["names"])), return_dtype=pl.Utf8
+        )
     )
-    return pl.when(named.fill_null(False)).then(rest).otherwise(indicator)
+    return pl.when(named.fill_null(False)).then(stripped).otherwise(indicator)
 
 
 # What makes two records of one document the same fact, stated again: a headline or lead that
