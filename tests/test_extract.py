@@ -205,6 +205,23 @@ def test_an_estimate_or_a_statement_of_the_goals_is_not_part_of_the_indicator():
     assert indicators("全市生产总值增长的预期目标为9%。") == ["生产总值"]
 
 
+def test_when_and_how_said_between_the_subject_and_its_verb_are_not_part_of_the_indicator():
+    def indicators(sentence: str) -> list[str]:
+        return [r["indicator"] for r in records(sentence, "review")]
+
+    assert indicators("城镇调查失业率全年控制在5.5%以内。") == ["城镇调查失业率"]
+    assert indicators("全社会固定资产投资五年累计完成406.5亿元。") == ["全社会固定资产投资"]
+    assert indicators("居民消费价格累计同比上涨1.3%。") == ["居民消费价格"]
+    assert indicators("粮食产量连年稳定在1.3万亿斤以上。") == ["粮食产量"]
+    assert indicators("粮食产量继续保持500亿斤以上。") == ["粮食产量"]
+    assert indicators("居民收入平均每年增长7.4%。") == ["居民收入"]
+    assert indicators("地方一般公共预算收入可比增长7.5%。") == ["地方一般公共预算收入"]
+    assert indicators("农村低保提至每人每年4500元。") == ["农村低保"]
+    # a list of periods keeps its last one: each figure of the list is one period's
+    quarters = indicators("地区生产总值一季度、上半年、前三季度、全年分别增长3%、3.4%、4%、4.5%左右。")
+    assert len(quarters) == 4
+
+
 def test_figures_without_an_indicator_are_skipped():
     assert records("确保完成。其中,10%。") == []
 
@@ -221,6 +238,12 @@ def test_indicator_codes_map_national_provincial_and_city_wording():
         "GDP",
         "经济增长",
         "经济",  # "经济增长6%左右": the indicator without its verb, as the annotation writes it
+        # the names before the 2014 budget law and older wording of the same statistics
+        "公共财政预算收入",
+        "地方公共财政收入",
+        "地方一般预算收入",
+        "城市居民人均可支配收入",
+        "农村牧区常住居民人均可支配收入",
         "单位地区生产总值能耗",
         "城乡居民人均可支配收入",
         "农村居民人均可支配收入",
@@ -237,6 +260,11 @@ def test_indicator_codes_map_national_provincial_and_city_wording():
         "GDP",
         "GDP",
         "GDP",
+        "FISCAL_REVENUE",
+        "FISCAL_REVENUE",
+        "FISCAL_REVENUE",
+        "URBAN_INCOME",
+        "RURAL_INCOME",
         "ENERGY_INTENSITY",
         "DISPOSABLE_INCOME",
         "RURAL_INCOME",
