@@ -167,6 +167,20 @@ def test_the_nearest_cue_wins():
     assert kind_year("粮食产量达到486亿斤。") == (TARGET, 2024)
 
 
+def test_a_year_after_a_cause_or_a_topic_is_the_figures_own():
+    """由于2012年…: 由于 is "because", not the 由 that opens a starting level ("由1390家"), and
+    its 于 no "by the year"; the clause's year beats the sentence's opening."""
+    sentence = "2013年初,由于2012年东莞GDP增速仅为6.1%,低于预期的8%。"
+    assert kind_year(sentence, plan_year=2014) == (ACHIEVEMENT, 2012)
+    assert kind_year("关于2012年的财政收入,增长10%。", plan_year=2014) == (ACHIEVEMENT, 2012)
+
+
+def test_a_target_set_or_revised_is_a_target_of_its_year():
+    sentence = "东莞政府更是将2013年GDP增长目标下调至7%。"
+    assert kind_year(sentence, plan_year=2014) == (TARGET, 2013)
+    assert kind_year("他将今年的经济增长目标定在6.5%左右。", plan_year=2018) == (TARGET, 2018)
+
+
 def test_year_sources_name_the_level_that_gave_the_year():
     assert timing("2023年全省地区生产总值增长5.8%。").year_source == "clause"
     assert timing("2023年,一般公共预算收入9930亿元,增长7.3%。", nth=1).year_source == "sentence"

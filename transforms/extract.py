@@ -638,7 +638,7 @@ def _after_time(text: str) -> str:
     came before was a headline's or an area's words); a time that ends the text goes ("CPI涨幅从
     去年的" -> "CPI涨幅从")."""
     worded = [part for part in TIME_WORDS.split(text) if len(part.strip("的、, ")) >= MIN_WORDS]
-    return worded[-1] if worded else ""
+    return worded[-1].lstrip("的") if worded else ""  # "今年的经济增长": 的 linked the time
 
 
 def _after_goal_statement(text: str) -> str:
