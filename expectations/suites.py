@@ -274,7 +274,8 @@ def _categorical_expectations() -> list:
             ),
         )
     )
-    # the two figures without a base unit: a bare magnitude counts people, a ratio has no unit
+    # the figures without a base unit: a bare magnitude counts people (base 人) or names no base
+    # (null: "突破百亿大关", "地区生产总值947亿"; in-set expectations skip nulls), a ratio has no unit
     expectations.append(
         gxe.ExpectColumnValuesToBeInSet(
             column="base_unit",
@@ -283,7 +284,7 @@ def _categorical_expectations() -> list:
             meta=_meta(
                 "bare_magnitude_counts_people",
                 ROW,
-                f"a unit that is only a magnitude ({', '.join(UNIT_MAGNITUDES)}) counts people",
+                f"a unit that is only a magnitude ({', '.join(UNIT_MAGNITUDES)}) counts people or names no base unit",
                 reason="unit '{unit}' is only a magnitude, but base unit '{base_unit}' is not people",
             ),
         )

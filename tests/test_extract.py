@@ -586,6 +586,7 @@ def test_rule_cases(sentence, expected):
         ("全市生产总值3千亿元。", 3.0, "千亿元"),
         ("地方公共财政预算收入突破百亿大关。", 100.0, "亿"),  # a bare magnitude at a milestone
         ("地区生产总值逼近3万亿。", 3.0, "万亿"),
+        ("2021年预计实现地区生产总值947亿。", 947.0, "亿"),  # an amount without its 元
         ("经济总量跨上万亿台阶。", 1.0, "万亿"),  # 台阶 is a step, no count of 台
         ("本区生产总值跨越两百亿元台阶。", 200.0, "亿元"),  # 两百 is one number
         ("新增就业两万人。", 2.0, "万人"),
@@ -603,6 +604,25 @@ def test_rule_cases(sentence, expected):
 def test_figures_as_written(sentence, value, unit):
     [mention] = [m for m in find_mentions(sentence) if m.live]
     assert (mention.value, mention.unit) == (value, unit)
+
+
+def test_a_bare_magnitude_names_its_base_unit_only_where_it_counts_people():
+    """A bare 万/亿 counts people where people follow; a milestone or an amount that ends its
+    clause names no base unit (it had 人: 2万亿 of GDP in people)."""
+
+    def base_units(sentence: str) -> list[tuple[float, str, str | None]]:
+        return [(r["value"], r["unit"], r["base_unit"]) for r in records(sentence, section_kind="review")]
+
+    assert base_units("288万农村贫困人口实现脱贫。") == [(288.0, "万", "人")]
+    assert base_units("地区生产总值跨上2万亿。") == [(2.0, "万亿", None)]
+    assert base_units("地区生产总值947亿,增长6.9%。") == [(947.0, "亿", None), (6.9, "%", "%")]
+    assert base_units("全国人口14亿。") == []  # the people, no amount
+    # a milestone and the figure reached are two records; a count of firms over a size stays
+    assert base_units("地方一般公共预算收入突破百亿大关,达到102亿元。") == [
+        (100.0, "亿", None),
+        (102.0, "亿元", "元"),
+    ]
+    assert (22.0, "家", "家") in base_units("22家企业主营业务收入超百亿。")
 
 
 def test_metric_of_a_year_on_year_difference_in_units_is_a_change():

@@ -91,6 +91,7 @@ NEGATIVE_AFTER_GROWTH = re.compile(rf"{word_pattern('growth_word')}[-−]$")
 BRACKETED_UNIT = re.compile(rf"^\(({'|'.join(re.escape(u) for u in CLASSIFIERS)})\)")
 # A bare 万/亿 counts people before a noun phrase that names them ("288万农村贫困人口").
 PEOPLE_AFTER = re.compile(rf"^[{HAN}]{{0,8}}?{word_pattern('people_noun')}")
+PEOPLE_BEFORE = re.compile(rf"{word_pattern('people_noun')}[{HAN}]{{0,3}}$")
 # A figure written without a unit, of an indicator that is a ratio ("收入倍差缩小至1.7以内").
 UNITLESS_RATIO = re.compile(
     rf"{word_pattern('ratio_noun')}[{HAN}]{{0,4}}?(?P<num>\d+(?:\.\d+)?)(?={alternation(TRAILING_QUALIFIERS, escape=True)}|[,;。]|$)"
@@ -123,6 +124,7 @@ TRAILING_NUMBER = re.compile(r"(?<=[\u4e00-\u9fff])[\d.,]+$")  # "生产总值68
 MILESTONE_AFTER = re.compile(
     rf"(?:[两二三四五六七八九]个)?{word_pattern('milestone_noun')}"
 )  # .match at a position
+AMOUNT_END = re.compile(r"[,;:。、)]|$")  # .match after a bare 亿: nothing names what it counts
 MILESTONE_BEFORE = re.compile(rf"{alternation(qualifier_patterns('before', ('milestone', 'approx')))}$")
 META_NOUN = re.compile(rf"^(?:{word_pattern('list_word')}|一揽子)*{word_pattern('meta_noun')}")
 # "低于预期1.5个百分点" is a gap; "低于预期的8%" names what was expected (PLANNED_FIGURE)
@@ -291,15 +293,19 @@ def _mention_from_match(sentence: str, match: re.Match) -> Mention | None:
         number, mag = _numeral_and_magnitude(number, mag, base or milestone)
         if number is None:
             return None
-    # without a unit, only a bare 万/亿 that counts people ("288万农村贫困人口") or that is a
-    # milestone ("突破百亿大关") is a figure
+    # without a unit, only a bare 万/亿 that counts people ("288万农村贫困人口"), that is a
+    # milestone ("突破百亿大关") or an amount that ends its clause ("地区生产总值947亿,") is a figure
     counts_people = bool(mag and number[0].isdigit() and PEOPLE_AFTER.match(sentence[end:]))
-    if not (pct or base or counts_people or (milestone and mag)):
+    bare_amount = (
+        bool(mag and mag.endswith("亿") and number[0].isdigit() and AMOUNT_END.match(sentence, end))
+        and not PEOPLE_BEFORE.search(sentence, 0, start)  # "全国人口14亿": the people, no amount
+    )
+    if not (pct or base or counts_people or bare_amount or (milestone and mag)):
         return None
     if NOT_VALUE_BEFORE.search(sentence[:start]) or NOT_VALUE_AFTER.match(sentence[end:]):
         return None
     unit, factor, base_unit = unit_parts(mag, base, pct)
-    if not base and not pct:
+    if counts_people and not base:
         base_unit = "人"
     bracketed = BRACKETED_UNIT.match(sentence[end:])
     if bracketed and base:
@@ -379,7 +385,9 @@ def _is_threshold(sentence: str, mention: Mention) -> bool:
         and HAN_NEXT.match(sentence[mention.end :])
         and not MILESTONE_AFTER.match(sentence, mention.end)
     ):
-        return True  # "百万亩“吨半粮”示范区": a size in words qualifying a name
+        return True  # "百万亩“吨半粮”示范区", "超万亿城市行列": a size in words qualifying a name
+    if not mention.base_unit:
+        return False  # else a bare 亿 is a milestone ("突破百亿大关") or an amount ending its clause
     trailing = mention.qualifier if mention.qualifier in TRAILING_QUALIFIERS else ""
     after = sentence[mention.end - len(trailing) :]
     if not THRESHOLD_TAIL.match(after):
@@ -620,12 +628,14 @@ def _counts_the_set_of_an_amount_before(sentence: str, mention: Mention, mention
 def _sizes_the_set_of_a_later_figure(
     sentence: str, mention: Mention, mentions: list[Mention], clause_end: int
 ) -> bool:
-    """A count right before its noun, and another figure of a measure later in its clause."""
+    """A count right before its noun, and another figure of a measure later in its clause (not a
+    bare 亿: "22家企业主营业务收入超百亿" counts the firms over that size)."""
     if not HAN_NEXT.match(sentence[mention.end :]):
         return False
     return any(
         other.live and mention.end < other.start < clause_end and other.base_unit not in CLASSIFIERS
         and other.unit not in PERCENT_UNITS and other.base_unit not in PEOPLE_CLASSIFIERS
+        and other.base_unit
         for other in mentions
     )  # fmt: skip
 
@@ -1238,7 +1248,8 @@ def extract_sentence(sentence: str, context: TimeContext, label: str | None = No
                 "qualifier": mention.qualifier,
                 "stretch_value": mention.stretch_value,
                 "value_base": None if mention.value is None else mention.value * mention.factor,
-                "base_unit": mention.base_unit or mention.unit,
+                # a bare 万/亿 that counts no people ("突破百亿大关", "947亿,") names no base unit
+                "base_unit": mention.base_unit or (None if mention.unit else ""),
                 "missing_value": mention.missing,
                 "direction": direction,
                 "commitment": commitment(sentence[clause_start:clause_end]),
