@@ -132,6 +132,8 @@ def test_spans_of_several_years(sentence, reached, expected):
         ("地区生产总值同比增长3%。", ACHIEVEMENT),
         ("较好完成了全年目标任务,全市生产总值增长8%。", ACHIEVEMENT),
         ("预计全市地区生产总值增长6%。", ACHIEVEMENT),
+        # milestones passed one after another are a review's ("大跨越实现5年进3位")
+        ("地区生产总值先后跨上2万亿、逼近3万亿。", ACHIEVEMENT),
         # where nothing before says it, a kind word later in the sentence does
         ("地区生产总值3500亿元,比上年增长5.5%。", ACHIEVEMENT),
         ("新增城镇就业1万人,力争完成全年目标。", TARGET),
