@@ -203,6 +203,8 @@ def test_an_estimate_or_a_statement_of_the_goals_is_not_part_of_the_indicator():
     # the subject before "目标为" stays where nothing is named after it
     assert indicators("全年GDP目标为增长5%左右。") == ["GDP"]
     assert indicators("全市生产总值增长的预期目标为9%。") == ["生产总值"]
+    # the currency after an amount's unit names nothing
+    assert indicators("预计全市生产总值5500亿元人民币,增长9.7%。") == ["生产总值", "生产总值"]
     # a target set or revised (news wording): what is set is the indicator
     assert indicators("东莞政府更是将2013年GDP增长目标下调至7%。") == ["GDP"]
     assert indicators("他将今年的经济增长目标定在6.5%左右。") == ["经济"]

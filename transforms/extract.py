@@ -91,6 +91,7 @@ NEGATIVE_AFTER_GROWTH = re.compile(rf"{word_pattern('growth_word')}[-−]$")
 BRACKETED_UNIT = re.compile(rf"^\(({'|'.join(re.escape(u) for u in CLASSIFIERS)})\)")
 # A bare 万/亿 counts people before a noun phrase that names them ("288万农村贫困人口").
 PEOPLE_AFTER = re.compile(rf"^[{HAN}]{{0,8}}?{word_pattern('people_noun')}")
+CURRENCY_AFTER = re.compile(rf"^{word_pattern('currency_after')}")
 PEOPLE_BEFORE = re.compile(rf"{word_pattern('people_noun')}[{HAN}]{{0,3}}$")
 # A figure written without a unit, of an indicator that is a ratio ("收入倍差缩小至1.7以内").
 UNITLESS_RATIO = re.compile(
@@ -758,6 +759,7 @@ def _noun_phrase_after(text: str) -> str:
     in brackets ("(人民币,下同)"), a milestone noun ("大关", "两个大台阶"), a streak ("连续14年"),
     the end of a quotation ("……”一串串") or a date glued to a headline's figure
     ("增长6%2024年02月01日") after a figure names nothing."""
+    text = CURRENCY_AFTER.sub("", text)  # "5500亿元人民币": the amount's currency, no name
     if (
         not text
         or text[0] in "(…”"
