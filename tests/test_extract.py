@@ -618,7 +618,9 @@ def test_a_bare_magnitude_names_its_base_unit_only_where_it_counts_people():
     assert base_units("288万农村贫困人口实现脱贫。") == [(288.0, "万", "人")]
     assert base_units("地区生产总值跨上2万亿。") == [(2.0, "万亿", None)]
     assert base_units("地区生产总值947亿,增长6.9%。") == [(947.0, "亿", None), (6.9, "%", "%")]
-    assert base_units("全国人口14亿。") == []  # the people, no amount
+    # people named before it, where it ends its clause: a count of people, no amount
+    assert base_units("贫困人口减少25万。") == [(25.0, "万", "人")]
+    assert base_units("减少贫困人口 125万,居民收入增长9.3%。")[0] == (125.0, "万", "人")
     # a milestone and the figure reached are two records; a count of firms over a size stays
     assert base_units("地方一般公共预算收入突破百亿大关,达到102亿元。") == [
         (100.0, "亿", None),

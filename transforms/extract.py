@@ -91,8 +91,10 @@ NEGATIVE_AFTER_GROWTH = re.compile(rf"{word_pattern('growth_word')}[-−]$")
 BRACKETED_UNIT = re.compile(rf"^\(({'|'.join(re.escape(u) for u in CLASSIFIERS)})\)")
 # A bare 万/亿 counts people before a noun phrase that names them ("288万农村贫困人口").
 PEOPLE_AFTER = re.compile(rf"^[{HAN}]{{0,8}}?{word_pattern('people_noun')}")
+# ... or after them where it ends its clause ("贫困人口减少25万,")
+PEOPLE_BEFORE = re.compile(rf"{word_pattern('people_noun')}[{HAN}\s]{{0,3}}$")
+# The currency written after an amount's unit ("5500亿元人民币") is part of the amount.
 CURRENCY_AFTER = re.compile(rf"^{word_pattern('currency_after')}")
-PEOPLE_BEFORE = re.compile(rf"{word_pattern('people_noun')}[{HAN}]{{0,3}}$")
 # A figure written without a unit, of an indicator that is a ratio ("收入倍差缩小至1.7以内").
 UNITLESS_RATIO = re.compile(
     rf"{word_pattern('ratio_noun')}[{HAN}]{{0,4}}?(?P<num>\d+(?:\.\d+)?)(?={alternation(TRAILING_QUALIFIERS, escape=True)}|[,;。]|$)"
@@ -296,11 +298,12 @@ def _mention_from_match(sentence: str, match: re.Match) -> Mention | None:
             return None
     # without a unit, only a bare 万/亿 that counts people ("288万农村贫困人口"), that is a
     # milestone ("突破百亿大关") or an amount that ends its clause ("地区生产总值947亿,") is a figure
-    counts_people = bool(mag and number[0].isdigit() and PEOPLE_AFTER.match(sentence[end:]))
-    bare_amount = (
-        bool(mag and mag.endswith("亿") and number[0].isdigit() and AMOUNT_END.match(sentence, end))
-        and not PEOPLE_BEFORE.search(sentence, 0, start)  # "全国人口14亿": the people, no amount
+    bare = bool(mag and number[0].isdigit())
+    ends_clause = bool(AMOUNT_END.match(sentence, end))
+    counts_people = bare and bool(
+        PEOPLE_AFTER.match(sentence[end:]) or (ends_clause and PEOPLE_BEFORE.search(sentence, 0, start))
     )
+    bare_amount = bare and ends_clause and mag.endswith("亿") and not counts_people
     if not (pct or base or counts_people or bare_amount or (milestone and mag)):
         return None
     if NOT_VALUE_BEFORE.search(sentence[:start]) or NOT_VALUE_AFTER.match(sentence[end:]):
