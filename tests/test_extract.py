@@ -227,6 +227,14 @@ def test_when_and_how_said_between_the_subject_and_its_verb_are_not_part_of_the_
     assert len(quarters) == 4
 
 
+def test_the_figures_of_a_supposition_are_no_records():
+    """A news story's own arithmetic: "如果…,那么…" supposes, and its figures are neither a target nor
+    a result; "如果扣除价格因素" only adjusts the figure."""
+    assert records("如果2020年GDP总额达到90万亿元,那么届时的研发投入将在2.25万亿元。") == []
+    got = records("全年GDP增长6%,如果扣除价格因素,增长5%。", "review")
+    assert [r["value"] for r in got] == [6.0, 5.0]
+
+
 def test_figures_without_an_indicator_are_skipped():
     assert records("确保完成。其中,10%。") == []
 

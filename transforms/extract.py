@@ -200,6 +200,9 @@ THRESHOLD, STRETCH, META_COUNT, GAP, RANK_MOVE, SET_SIZE, ATTENDANCE, SIZE_CLASS
     "ordinal of a meeting", "figure of a bracket of figures",
 )  # fmt: skip
 STREAK_LENGTH = "length of a streak"  # "连续327天无新增本土病例": how long, no record of the area
+HYPOTHETICAL = "figure of a supposition"  # "如果2020年GDP总额达到90万亿元,那么…": no target, no result
+# .search before a figure; one that sets a factor aside ("如果扣除价格因素,增长5%") adjusts the figure
+SUPPOSITION = re.compile(rf"(?:^|[{CLAUSE_DELIMITERS}])(?:{word_pattern('supposition')})(?![^,;:。]*因素)")
 STREAK_WORD = "连续"
 # "市委十三届十二次全会": the ordinal of a session, not a count of anything
 MEETING_AFTER_ORDINAL = re.compile(r"(?:全体)?(?:全会|会议|常委会|党代会|代表大会)")
@@ -575,6 +578,8 @@ def drop_figures_that_are_not_records(sentence: str, mentions: list[Mention]) ->
             mention.dropped = ORDINAL
         elif before.endswith(STREAK_WORD):
             mention.dropped = STREAK_LENGTH
+        elif SUPPOSITION.search(sentence, 0, mention.start):
+            mention.dropped = HYPOTHETICAL  # the rest of a sentence that supposes
         elif _inside_a_bracket_of_figures(sentence, mention):
             mention.dropped = QUOTE
         elif mention.unit and sentence.startswith("级", mention.end):
