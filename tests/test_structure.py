@@ -112,6 +112,10 @@ def test_delivery_date_is_a_real_date_or_none(head, expected):
             "克什克腾旗",
         ),
         ("——2017年12月23日在和县第十七届人民代表大会第二次会议上\n和县人民政府县长\n", "和县"),
+        # once, where the report says at which congress session it is delivered; other words before
+        # a session name no one
+        ("——2019年1月9日在柯坪县第十七届人民代表大会第四次会议上\n各位代表:", "柯坪县"),
+        ("备受关注的县第十七届人民代表大会第四次会议昨日开幕。全县经济增长7%。", None),
         # a district named after the city it is part of
         (
             "(江西省)2024年赣州市章贡区人民政府工作报告\n——2024年1月12日在赣州市章贡区第六届人民代表大会",
@@ -124,6 +128,13 @@ def test_delivery_date_is_a_real_date_or_none(head, expected):
             "2022年,是柳林发展史上极不平凡的一年。团结和带领全县广大干部群众,我县地区生产总值增长9.4%。",
             "柳林县",
         ),
+        # a title that names the report by its area's short name
+        ("2019黑龙江政府工作报告\n各位代表:全省地区生产总值增长5%。", "黑龙江省"),
+        # the title of who delivers the report says its area's level, as 我市 does
+        ("代市长王平昨日在政府工作报告中提出,今年莆田地区生产总值增长8%。", "莆田市"),
+        ("莆田城市长效管理写入政府工作报告。", None),
+        # an autonomous area by its full name, however the text shortens it
+        ("我代表州人民政府报告工作。黔东南州地区生产总值增长5%,我州经济稳中向好。", "黔东南苗族侗族自治州"),
         # "全省" alone also speaks of the province a city is in: one mention is not enough
         ("聚焦云南州市两会。确保与全国全省同步全面建成小康社会。", None),
         # a common word is no place, with 我区 or not

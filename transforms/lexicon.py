@@ -23,6 +23,8 @@ import rjieba
 from govtargets.transforms.vocabulary import VOCAB_DIR
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from jieba.posseg import POSTokenizer
 
 USER_DICTIONARY = VOCAB_DIR / "policy_words.txt"
@@ -84,6 +86,12 @@ def dictionary_tag(word: str) -> str | None:
     """The tag jieba's dictionary (with the user words) gives a word; None for a word it lacks."""
     segmented, unsegmented = _tag_tables()
     return segmented.get(word) or unsegmented.get(word)
+
+
+def dictionary_places() -> Iterator[str]:
+    """The words jieba's dictionary (with the user words) tags as places (ns)."""
+    for table in _tag_tables():
+        yield from (word for word, tag in table.items() if tag == "ns")
 
 
 def jieba_dictionary_tags() -> dict[str, str]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from govtargets.transforms.lexicon import dictionary_tag, words
+from govtargets.transforms.lexicon import dictionary_places, dictionary_tag, words
 from govtargets.transforms.normalize import FULL_STOP, HEADING_LEVELS
 from govtargets.transforms.numbers import MENTION, parse_chinese_numeral
 from govtargets.transforms.timing import (
@@ -26,7 +26,7 @@ from govtargets.transforms.timing import (
     last_time_cue,
     provincial_session_year,
 )
-from govtargets.transforms.vocabulary import rows, word_pattern
+from govtargets.transforms.vocabulary import area_name_pattern, rows, word_pattern
 from govtargets.transforms.vocabulary import words as vocabulary_words
 
 
@@ -111,6 +111,14 @@ PLACE_BEFORE_AUTHORITY = re.compile(rf"([\u4e00-\u9fff]{{1,8}}?)({ADMIN_SUFFIX})
 SUFFIX_BEFORE_AUTHORITY = re.compile(ADMIN_SUFFIX + AUTHORITY)
 # How a text speaks of its own area ("我市", "全县"), by the suffix of the area's name.
 OWN_AREA = {suffix: re.compile(rf"[我全]{suffix}") for suffix in ("市", "省", "县", "区", "州")}
+# The title of who delivers the report says its area's level as 我市 does: "代市长陈冬昨日在政府
+# 工作报告中提出", "应勇市长作政府工作报告", "省长…在省第十一届人民代表大会第三次会议上作政府工作报告".
+SPEAKER = {
+    suffix: re.compile(
+        rf"(?<![城全我各]){suffix}长[\u4e00-\u9fff]{{0,3}}?(?:昨日|昨天|今日|今天)?(?:在|作)[^。\n]{{0,30}}?政府工作报告"
+    )
+    for suffix in OWN_AREA
+}
 
 
 def is_place_name(name: str) -> bool:
@@ -171,11 +179,14 @@ def _named_in_passing(text: str) -> str | None:
 def _dominant_own_place(text: str) -> str | None:
     """Reports often name their own area only in passing ("我县", "柳林发展史上"): take the place
     with the suffix the text uses for its own area that the text names most. "我市" is the text
-    speaking of itself, so one mention of the only such place is enough; "全省" alone also speaks
-    of the province a city is in ("全省第二"), so the place must stand out (three mentions)."""
+    speaking of itself, so one mention of the only such place is enough, as where its speaker is
+    the 市长; "全省" alone also speaks of the province a city is in ("全省第二"), so the place must
+    stand out (three mentions)."""
     tokens: Counter | None = None
     for suffix, own in OWN_AREA.items():
         spoken = {match.group(0)[0] for match in own.finditer(text)}
+        if SPEAKER[suffix].search(text[:HEAD_CHARS]):
+            spoken.add("我")
         if not spoken:
             continue
         tokens = tokens if tokens is not None else Counter(words(text))  # counted in C, filtered below
@@ -222,24 +233,56 @@ WITHIN_AREA = re.compile(r"^[\u4e00-\u9fff]{1,5}[省市州](?=[^省市州县区]
 
 
 def _named_before_authority(text: str) -> str | None:
-    """The area a report names before its own authorities, twice at least, where jieba does not know it."""
-    names = Counter(
-        name + match["suffix"]
-        for match in NAME_BEFORE_AUTHORITY.finditer(text[:HEAD_CHARS])
-        for name in [WITHIN_AREA.sub("", match["name"])]
-        if not NOT_A_NAME.search(name)
-    )
+    """The area a report names before its own authorities, where jieba does not know it: twice at
+    least, or once where the report says at which congress session it is delivered ("在和硕县第十七届
+    人民代表大会第三次会议上"; "备受瞩目的县第十六届人民代表大会…" names no one)."""
+    names, at_session = Counter(), set()
+    for match in NAME_BEFORE_AUTHORITY.finditer(text[:HEAD_CHARS]):
+        name = WITHIN_AREA.sub("", match["name"])
+        if NOT_A_NAME.search(name):
+            continue
+        names[name + match["suffix"]] += 1
+        if match.group(0).startswith("在") and SESSION.match(text, match.end()):
+            at_session.add(name + match["suffix"])
     name = _most_named(names)
-    return name if name and names[name] >= 2 else None
+    return name if name and (names[name] >= 2 or name in at_session) else None
 
 
 def detect_region(text: str) -> str | None:
     """The issuing government's area, from how the text names its authorities; None when unsure."""
     candidates = _authority_places(text)
     if candidates:
-        return _most_named(candidates)
-    national = _first_cue("region", text)
-    return national or _named_in_passing(text) or _named_before_authority(text) or _dominant_own_place(text)
+        region = _most_named(candidates)
+    else:
+        national = _first_cue("region", text)
+        region = (
+            national or _named_in_passing(text) or _named_before_authority(text) or _dominant_own_place(text)
+        )
+    return official_name(region) if region else None
+
+
+def official_name(area: str) -> str:
+    """An autonomous area by its full name, as the other areas go by theirs: a text's "黔东南州"
+    (its short name and level) is 黔东南苗族侗族自治州, so one area has one name in the warehouse."""
+    return _autonomous_areas().get(area, area)
+
+
+@lru_cache(maxsize=1)
+def _autonomous_areas() -> dict[str, str]:
+    """The full name of each autonomous area jieba's dictionary knows, by its short name and level
+    (黔东南州, 新疆区) and by a shorter form of its full name (新疆自治区): the one that names its
+    peoples (新疆维吾尔自治区). Where two names are as long, the short form is left out."""
+    short_form = re.compile(area_name_pattern())
+    found: dict[str, set[str]] = {}
+    for place in dictionary_places():
+        if "自治" in place and (match := short_form.match(place)):
+            found.setdefault(match.group(1) + place[-1], set()).add(place)
+    official = {}
+    for short, names in found.items():
+        longest = max(names, key=len)
+        if sum(len(name) == len(longest) for name in names) == 1:
+            official |= dict.fromkeys((short, *names), longest)
+    return official
 
 
 @lru_cache(maxsize=1)
