@@ -653,6 +653,10 @@ def test_a_figure_named_as_what_was_planned_is_a_target():
         ("一般公共预算收入", ACHIEVEMENT),
         ("一般公共预算收入", TARGET),
     ]
+    # kept within what was expected, or done beyond the year's task: the figure is the plan's
+    assert one("城镇登记失业率控制在预期4.2%以内。", section_kind="review", year=2017)["kind"] == TARGET
+    found = records("城镇新增就业12万人,超额完成下达的10万人年度任务。", section_kind="review", year=2025)
+    assert [(r["value"], r["kind"]) for r in found] == [(12.0, ACHIEVEMENT), (10.0, TARGET)]
     # a gap to what was expected is no figure; a rate of completion of a goal is an achievement
     assert records("增速低于预期1.5个百分点。", section_kind="review") == []
     assert one("完成省定目标的100%。", section_kind="review")["kind"] == ACHIEVEMENT

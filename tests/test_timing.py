@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import polars as pl
 import pytest
 from govtargets.transforms.records import sentence_frame, target_frame
 from govtargets.transforms.timing import (
     ACHIEVEMENT,
+    CARRIED,
     FULL_YEAR,
     TARGET,
     YEAR_TO_DATE,
@@ -106,6 +108,12 @@ def test_averages_and_streaks_have_no_year(sentence, expected):
     assert kind_year(sentence, section=REVIEW) == expected
 
 
+def test_within_the_year_is_the_year_of_its_surroundings():
+    # 年内 says no year of its own: in a review it is the reviewed year, in a plan the plan year
+    assert kind_year("年内发放生态补奖资金4.65亿元。", section=REVIEW) == (ACHIEVEMENT, 2023)
+    assert kind_year("年内发放生态补奖资金4.65亿元。", section=PLAN) == (TARGET, 2024)
+
+
 @pytest.mark.parametrize(
     ("sentence", "reached", "expected"),
     [
@@ -175,6 +183,14 @@ def test_a_year_after_a_cause_or_a_topic_is_the_figures_own():
     sentence = "2013年初,由于2012年东莞GDP增速仅为6.1%,低于预期的8%。"
     assert kind_year(sentence, plan_year=2014) == (ACHIEVEMENT, 2012)
     assert kind_year("关于2012年的财政收入,增长10%。", plan_year=2014) == (ACHIEVEMENT, 2012)
+
+
+def test_a_plans_name_says_no_kind():
+    # a year the paragraphs before hand on yields to a kind word, but not to a plan's name
+    carried = Cue("year", ACHIEVEMENT, 2023, "year", 0, 0)
+    sentence = "制定实施三年行动计划和配套政策,规上企业增加261家。"
+    assert kind_year(sentence, lead=replace(carried, cls=CARRIED)) == (ACHIEVEMENT, 2023)
+    assert kind_year("计划新建学校5所。", lead=replace(carried, cls=CARRIED)) == (TARGET, 2024)
 
 
 def test_a_target_set_or_revised_is_a_target_of_its_year():

@@ -132,10 +132,13 @@ MILESTONE_BEFORE = re.compile(rf"{alternation(qualifier_patterns('before', ('mil
 META_NOUN = re.compile(rf"^(?:{word_pattern('list_word')}|一揽子)*{word_pattern('meta_noun')}")
 # "低于预期1.5个百分点" is a gap; "低于预期的8%" names what was expected (PLANNED_FIGURE)
 GAP_BEFORE = re.compile(rf"{word_pattern('gap_comparison')}[{HAN}]{{0,2}}(?<!的)$")
-PLANNED_FIGURE = re.compile(r"的(?:预期目标|预期|目标|计划)(?!完成|实现)")  # .match after the figure
+# .match after the figure; "超额完成国家下达的110万人年度任务" names the year's task
+PLANNED_FIGURE = re.compile(r"的(?:预期目标|预期|目标|计划)(?!完成|实现)|的?(?:年度|全年)(?:目标)?任务")
 GOAL_STATEMENT = re.compile(r"目标(?:是|为)")  # "…主要预期目标是地区生产总值增长6%左右"
-# "低于预期的8%" (but "完成省定目标的100%" is a rate of completion)
-PLANNED_BEFORE = re.compile(r"(?:低于|高于|好于|快于|慢于|超过|超出)(?:年初)?(?:预期目标|预期|目标)的$")
+# "低于预期的8%", "控制在预期4.2%以内" (but "完成省定目标的100%" is a rate of completion)
+PLANNED_BEFORE = re.compile(
+    r"(?:(?:低于|高于|好于|快于|慢于|超过|超出)(?:年初)?(?:预期目标|预期|目标)的|控制在(?:年初)?(?:预期目标|预期|目标)的?)$"
+)
 RANK_WORDS = re.compile(word_pattern("rank_word"))
 ATTENDANCE_WORDS = re.compile(word_pattern("attendance_word"))
 PEOPLE_CLASSIFIERS = ("名", "人", "位")
