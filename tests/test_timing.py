@@ -493,6 +493,27 @@ def test_a_year_carries_on_into_the_paragraphs_after_it_where_no_heading_dates_t
     ]
 
 
+def test_a_review_of_several_years_carries_on_into_the_paragraphs_after_it():
+    text = "总结过去5年政绩,取得历史性成就。\n\n经济方面,国内生产总值由54万亿元,增加至82.7万亿元,平均每年增长7.1%。\n"
+    got = records_of(text, 2018)
+    # the span starts from the level of the year before its first; a level reached is its end
+    # year's; an average over it has no single year
+    assert [(value, kind, year) for _, value, kind, year in got] == [
+        (54.0, ACHIEVEMENT, 2012),
+        (82.7, ACHIEVEMENT, 2017),
+        (7.1, ACHIEVEMENT, None),
+    ]
+
+
+def test_levels_listed_after_one_with_a_dated_start_start_in_that_year():
+    sentence = "地区生产总值从2005年的28亿元增加到2011年的95亿元,人均生产总值从7738元增加到24715元。"
+    assert kind_year(sentence, plan_year=2012, nth=2, start_level=True) == (ACHIEVEMENT, 2005)
+    assert kind_year("人均生产总值从7738元增加到24715元。", plan_year=2012, start_level=True) == (
+        ACHIEVEMENT,
+        2011,
+    )
+
+
 def test_kind_words_of_a_sentence_outrank_the_year_the_paragraphs_before_hand_on():
     text = (
         "报告共分两部分:2017年工作回顾;2018年主要工作。\n全年预计实现地方生产总值25.23亿元,同比增长8.5%。\n"

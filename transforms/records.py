@@ -48,9 +48,11 @@ SENTENCE_SCHEMA = {
     "section_kind": pl.Utf8,
     "section_year": pl.Int32,
     "section_span": pl.Utf8,
+    "section_first": pl.Int32,  # the first year of the section's span of years
     "lead_kind": pl.Utf8,
     "lead_year": pl.Int32,
     "lead_span": pl.Utf8,
+    "lead_first": pl.Int32,
     "lead_class": pl.Utf8,  # timing.CONTEXT, CARRIED (from the paragraphs before) or WORDED
     "label": pl.Utf8,  # the short line above a line's first sentence, which may name its figure
 }
@@ -89,8 +91,10 @@ def sentence_frame(documents: pl.DataFrame) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=SENTENCE_SCHEMA)
 
 
-def _cue(kind: str | None, year: int | None, span: str | None, cls: str = CONTEXT) -> Cue | None:
-    return Cue(cls, kind, year, span) if span else None
+def _cue(
+    kind: str | None, year: int | None, span: str | None, first: int | None, cls: str = CONTEXT
+) -> Cue | None:
+    return Cue(cls, kind, year, span, first=first) if span else None
 
 
 KIND_OF_SECTION = {"review": ACHIEVEMENT, "plan": TARGET}
@@ -143,18 +147,19 @@ def _extract_batch(batch: pl.DataFrame) -> pl.DataFrame:
     records, sentence_index = [], []
     columns = (
         "sentence", "plan_year", "plan_year_source", "section", "section_kind", "section_year",
-        "section_span", "lead_kind", "lead_year", "lead_span", "lead_class", "label",
+        "section_span", "section_first", "lead_kind", "lead_year", "lead_span", "lead_first",
+        "lead_class", "label",
     )  # fmt: skip
     for index, row in enumerate(batch.select(columns).iter_rows()):
-        text, plan_year, plan_year_source, section, section_kind, section_year, section_span = row[:7]
+        text, plan_year, plan_year_source, section, section_kind, *section_cue = row[:8]
         context = TimeContext(
             plan_year,
             plan_year_source,
-            section=_cue(KIND_OF_SECTION.get(section_kind), section_year, section_span),
-            lead=_cue(*row[7:10], cls=row[10]),
+            section=_cue(KIND_OF_SECTION.get(section_kind), *section_cue),
+            lead=_cue(*row[8:12], cls=row[12]),
             section_title=section or "",
         )
-        found = extract_sentence(text, context, label=row[11])
+        found = extract_sentence(text, context, label=row[13])
         records += found
         sentence_index += [index] * len(found)
     return pl.DataFrame(records, schema=RAW_RECORD_SCHEMA).with_columns(

@@ -16,6 +16,7 @@ from govtargets.transforms.timing import (
     CARRIED,
     CONTEXT,
     HEAD_CHARS,
+    MULTI,
     TARGET,
     WORDED,
     YEAR,
@@ -413,6 +414,13 @@ DAY_DATE = re.compile(r"(?:19|20)\d{2}(?:年\d{1,2}月\d{1,2}日|[-/.]\d{1,2}[-/
 SECTION_KIND = {ACHIEVEMENT: "review", TARGET: "plan"}
 
 
+def _hands_on(lead: Cue) -> bool:
+    """Whether a paragraph's last time cue carries on into the next paragraphs: a year does, and
+    so does a review of several years ("总结过去5年政绩" before paragraphs of its results); a plan
+    of several years ("三年内…") is its paragraph's own."""
+    return lead.span == YEAR or (lead.span == MULTI and lead.kind == ACHIEVEMENT)
+
+
 def sentences(text: str, doc_type: str | None, plan_year: int | None) -> list[dict]:
     """Sentences with their offsets, heading path, and the time cues of their surroundings (the
     section's cue, and the last time cue of the earlier sentences of their paragraph)."""
@@ -451,9 +459,11 @@ def sentences(text: str, doc_type: str | None, plan_year: int | None) -> list[di
                     "section_kind": SECTION_KIND.get(section_cue.kind, "other") if section_cue else "other",
                     "section_year": section_cue.year if section_cue else None,
                     "section_span": section_cue.span if section_cue else None,
+                    "section_first": section_cue.first if section_cue else None,
                     "lead_kind": lead.kind if lead else None,
                     "lead_year": lead.year if lead else None,
                     "lead_span": lead.span if lead else None,
+                    "lead_first": lead.first if lead else None,
                     "lead_class": lead_class,
                     "label": label if match.start() == 0 else None,
                 }
@@ -463,7 +473,6 @@ def sentences(text: str, doc_type: str | None, plan_year: int | None) -> list[di
                 lead, lead_class = own, (WORDED if own.cls == WORDED else CONTEXT)
         label = line.text if _is_a_label(line.text) else None
         # a year carries on into the next paragraphs ("2021年,…全面完成。" then the figures), where
-        # their own kind words do not say otherwise (timing.resolve); a span of years ("三年内…") is
-        # its paragraph's own
-        carried = lead if lead is not None and lead.span == YEAR else None
+        # their own kind words do not say otherwise (timing.resolve)
+        carried = lead if lead is not None and _hands_on(lead) else None
     return out

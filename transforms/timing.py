@@ -61,10 +61,11 @@ class Cue:
 
     cls: str
     kind: str | None
-    year: int | None
+    year: int | None  # a span's last year
     span: str
     start: int = 0
     end: int = 0
+    first: int | None = None  # a span's first year
 
     @property
     def tells_time(self) -> bool:
@@ -219,8 +220,8 @@ def _meaning(cls: str, groups: dict[str, str | None], plan_year: int | None) -> 
         year = int(groups["year"])
         return Cue(cls, _time_kind(year, plan_year), year, YEAR)
     if cls == "plan_period":
-        end = plan_years(10 + int(parse_chinese_numeral(groups["plan"])))[1]
-        return Cue(cls, _time_kind(end, plan_year), end, MULTI)
+        first, end = plan_years(10 + int(parse_chinese_numeral(groups["plan"])))
+        return Cue(cls, _time_kind(end, plan_year), end, MULTI, first=first)
     if cls == "past":
         return Cue(cls, ACHIEVEMENT, before, YEAR)
     if cls in ("multi_plan", "multi_past"):
@@ -228,9 +229,10 @@ def _meaning(cls: str, groups: dict[str, str | None], plan_year: int | None) -> 
         if years is None:
             return None
         if cls == "multi_past":
-            return Cue(cls, ACHIEVEMENT, before, YEAR if years == 1 else MULTI)
+            first = before - years + 1 if before else None
+            return Cue(cls, ACHIEVEMENT, before, YEAR if years == 1 else MULTI, first=first)
         end = plan_year + years - 1 if plan_year else None
-        return Cue(cls, TARGET, end, YEAR if years == 1 else MULTI)
+        return Cue(cls, TARGET, end, YEAR if years == 1 else MULTI, first=plan_year)
     if cls == "present":
         return Cue(cls, TARGET, plan_year, YEAR)
     if cls == "average":
@@ -310,6 +312,13 @@ def _period(cues: tuple[Cue, ...], sentence: str, clause: tuple[int, int], conte
     return FULL_YEAR
 
 
+def _dates_a_start(sentence: str, cue: Cue) -> bool:
+    """Whether `cue` is the past year of a starting level: "从2005年的28.02亿元"."""
+    return (
+        cue.span == YEAR and cue.kind == ACHIEVEMENT and bool(STARTS_A_LEVEL.search(sentence, 0, cue.start))
+    )
+
+
 def resolve(
     sentence: str,
     clause_start: int,
@@ -385,6 +394,15 @@ def resolve(
         )
         if own is not None:
             return Timing(ACHIEVEMENT, own.year, period, "clause")
+        # "从2005年的28.02亿元增加到2011年的95.2亿元,人均生产总值从7738元增加到24715元": the levels
+        # listed after one whose start is dated start in the same year
+        dated = next((cue for cue in reversed(earlier) if _dates_a_start(sentence, cue)), None)
+        if dated is not None:
+            return Timing(ACHIEVEMENT, dated.year, period, "sentence")
+        if timed is not None and timed.span == MULTI and timed.kind == ACHIEVEMENT and timed.first:
+            # "过去五年,…国内生产总值由54万亿元增加到82.7万亿元": a reviewed span starts from the
+            # level of the year before its first
+            return Timing(ACHIEVEMENT, timed.first - 1, period, timed_level)
         return Timing(ACHIEVEMENT, before, period, document_source if before else None)
     kind = kind or DEFAULT_KIND
     if timed is None:
