@@ -547,7 +547,7 @@ def apply_leading_qualifiers(sentence: str, mentions: list[Mention]) -> None:
 
 def propagate_list_qualifiers(sentence: str, mentions: list[Mention]) -> None:
     """One bound word closing a list ("85%、80%、98%以上", "分别增长6.5%和8%左右") applies to every
-    item."""
+    item, and so does one opening it ("分别突破6万亿元和4万亿元", "先后迈过2千亿、3千亿")."""
     for i in range(len(mentions) - 2, -1, -1):
         left, right = mentions[i], mentions[i + 1]
         if (
@@ -557,6 +557,16 @@ def propagate_list_qualifiers(sentence: str, mentions: list[Mention]) -> None:
             and left.unit == right.unit
         ):
             left.qualifier = right.qualifier
+    for left, right in itertools.pairwise(mentions):
+        if (
+            left.qualifier
+            and not right.qualifier
+            and _between(sentence, left, right) in LIST_JOINERS
+            and left.unit == right.unit
+            and (opening := LEADING_QUALIFIER.search(sentence, 0, left.start))
+            and opening.group(1) == left.qualifier
+        ):
+            right.qualifier = left.qualifier
 
 
 def _noun_after(sentence: str, mention: Mention) -> str:
