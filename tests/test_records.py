@@ -75,3 +75,12 @@ def test_a_figure_repeated_by_a_headline_or_lead_is_one_record_at_its_first_ment
         ("地区生产总值", 5.8, "achievement", 2023),
         ("国内生产总值", 5.0, "target", 2024),
     ]
+
+
+def test_a_digests_records_have_the_area_of_their_part():
+    text = "各区县两会陆续召开。\n渝中\n地区生产总值增长5%。\n沙坪坝\n地区生产总值增长5%左右。\n"
+    got = records_of(text, region="重庆市")
+    assert [(r["region"], r["value"], r["qualifier"]) for r in got] == [
+        ("渝中区", 5.0, ""),
+        ("沙坪坝区", 5.0, "左右"),
+    ]

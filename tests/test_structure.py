@@ -164,3 +164,22 @@ def test_region_cues(text, region):
 )
 def test_document_type_cues(text, doc_type):
     assert document_metadata(text)["doc_type"] == doc_type
+
+
+def test_a_digest_of_several_areas_reports_gives_each_part_its_area():
+    text = (
+        "本报特摘编部分区县政府工作报告。\n"
+        "渝中\n2020年目标:地区生产总值增长5%。\n"
+        "沙坪坝区\n2020年目标:地区生产总值增长5%左右。\n"
+    )
+    areas = {row["sentence"]: row["area"] for row in sentences(text, None, 2020)}
+    assert areas == {
+        "本报特摘编部分区县政府工作报告。": None,
+        "渝中": "渝中区",
+        "2020年目标:地区生产总值增长5%。": "渝中区",
+        "沙坪坝区": "沙坪坝区",
+        "2020年目标:地区生产总值增长5%左右。": "沙坪坝区",
+    }
+    # one line naming an area is a dateline or a caption, not a digest
+    single = "北京\n全市地区生产总值增长5%。\n"
+    assert {row["area"] for row in sentences(single, None, 2020)} == {None}

@@ -55,6 +55,7 @@ SENTENCE_SCHEMA = {
     "lead_first": pl.Int32,
     "lead_class": pl.Utf8,  # timing.CONTEXT, CARRIED (from the paragraphs before) or WORDED
     "label": pl.Utf8,  # the short line above a line's first sentence, which may name its figure
+    "area": pl.Utf8,  # in a digest of several areas' reports, the area whose report it is from
 }
 # What extract_sentence returns: the record's own fields, offsets relative to the sentence.
 RAW_RECORD_SCHEMA = {
@@ -189,6 +190,7 @@ def target_frame(documents: pl.DataFrame, sentence_rows: pl.DataFrame) -> pl.Dat
         pl.concat([sentence_of_record, extracted.drop("sentence_index")], how="horizontal")
         .join(documents.select("doc_id", "source_name", "region"), on="doc_id", how="left")
         .with_columns(
+            region=pl.coalesce("area", "region"),
             char_start=pl.col("char_start") + pl.col("offset"),
             char_end=pl.col("char_start") + pl.col("offset_end"),
         )

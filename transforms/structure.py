@@ -421,19 +421,48 @@ def _hands_on(lead: Cue) -> bool:
     return lead.span == YEAR or (lead.span == MULTI and lead.kind == ACHIEVEMENT)
 
 
+# A line that is only an area's name: "渝中", "沙坪坝区".
+AREA_LINE = re.compile(r"\s*(?P<name>[\u4e00-\u9fff]{2,8})\s*")
+AREA_SUFFIXES = "省市区县州旗"
+
+
+def _area_named_by(line: str) -> str | None:
+    """The area a line names and nothing else, if jieba's dictionary knows it (as a place, or as
+    an organisation: it has 渝中区 as one), with the one suffix that makes the name an area."""
+    match = AREA_LINE.fullmatch(line)
+    if match is None:
+        return None
+    name = match["name"]
+    names = {name} if name[-1] in AREA_SUFFIXES else {name + suffix for suffix in AREA_SUFFIXES}
+    areas = {area for area in names if dictionary_tag(area) in ("ns", "nt")}
+    return official_name(areas.pop()) if len(areas) == 1 else None
+
+
+def digest_areas(lines: list[Line]) -> dict[int, str]:
+    """Line index -> the area whose report the lines after it digest, in a digest of several
+    areas' reports ("本报特摘编部分区县政府工作报告": a line "渝中", its figures, a line "沙坪坝", …).
+    Only where two areas or more are so named: one such line is a dateline or a caption."""
+    named = {index: area for index, line in enumerate(lines) if (area := _area_named_by(line.text))}
+    return named if len(set(named.values())) >= 2 else {}
+
+
 def sentences(text: str, doc_type: str | None, plan_year: int | None) -> list[dict]:
-    """Sentences with their offsets, heading path, and the time cues of their surroundings (the
-    section's cue, and the last time cue of the earlier sentences of their paragraph)."""
+    """Sentences with their offsets, heading path, the time cues of their surroundings (the
+    section's cue, and the last time cue of the earlier sentences of their paragraph), and, in a
+    digest of several areas' reports, the area whose report they are from."""
     out: list[dict] = []
     path: list[Heading] = []
     lines = split_lines(text)
     levels = document_levels(lines)
+    areas = digest_areas(lines)
+    area: str | None = None
     carried: Cue | None = None  # the last time cue of the paragraphs before, where no heading dates them
     label: str | None = None  # the line before, where it can name the figure of the next line
     for paragraph, line in enumerate(lines):
         if not line.text:
             label = None
             continue
+        area = areas.get(paragraph, area)
         level = heading_level(line.text)
         if level is not None:
             level = levels.get(enumerator_level(line.text), level)
@@ -466,6 +495,7 @@ def sentences(text: str, doc_type: str | None, plan_year: int | None) -> list[di
                     "lead_first": lead.first if lead else None,
                     "lead_class": lead_class,
                     "label": label if match.start() == 0 else None,
+                    "area": area,
                 }
             )
             own = last_time_cue(sentence, plan_year)
