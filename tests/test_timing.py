@@ -353,6 +353,8 @@ def test_a_section_or_an_opening_marked_year_to_date_covers_its_figures():
         ("记者从会议上获悉,2014年全市GDP增长目标为9%,重回高位。", 2014),  # a story's lead on the target
         ("2024年02月01日15:19 | 来源:人民网", 2024),
         ("2017湖南政府工作报告\n各位代表:", 2017),  # a title without 年
+        # the year a review opens with beats a copy site's title that gives the review year
+        ("2019年某县政府工作报告\n一、克难攻坚,过去一年政府工作成效显著\n2019年,是我县极具挑战的一年。", 2020),
         ("该市今年作为“十三五”开局之年,各项重点工作安排更是看点十足", 2016),
         ("今年是“十三五”规划收官之年", 2020),
         ("题:跳跃式发展著华章——七台河市人民政府向人民代表报告2008年工作侧记", 2009),
