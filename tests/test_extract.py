@@ -263,6 +263,12 @@ def test_indicator_codes_map_national_provincial_and_city_wording():
         "货物进出口",
         "居民消费价格涨幅",
         "规上工业增加值",
+        "规模以上工业增加值",
+        "工业增加值",  # of all industry: another statistic
+        "人均GDP",
+        "人均地区生产总值",
+        "常住人口城镇化率",
+        "户籍人口城镇化率",  # another statistic
     ]
     codes = pl.DataFrame({"indicator": wording}).select(code=indicator_code_expr())["code"].to_list()
     assert codes == [
@@ -283,6 +289,12 @@ def test_indicator_codes_map_national_provincial_and_city_wording():
         "RURAL_INCOME",
         "FOREIGN_TRADE",
         "CPI",
+        "INDUSTRIAL_VALUE_ADDED",
+        "INDUSTRIAL_VALUE_ADDED",
+        None,
+        "GDP_PER_CAPITA",
+        "GDP_PER_CAPITA",
+        "URBANIZATION_RATE",
         None,
     ]
 
