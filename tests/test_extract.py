@@ -269,6 +269,7 @@ def test_indicator_codes_map_national_provincial_and_city_wording():
         "人均地区生产总值",
         "常住人口城镇化率",
         "户籍人口城镇化率",  # another statistic
+        "农民人均纯收入",  # the rural statistic before 2013-14: not the disposable income
     ]
     codes = pl.DataFrame({"indicator": wording}).select(code=indicator_code_expr())["code"].to_list()
     assert codes == [
@@ -296,6 +297,7 @@ def test_indicator_codes_map_national_provincial_and_city_wording():
         "GDP_PER_CAPITA",
         "URBANIZATION_RATE",
         None,
+        "RURAL_NET_INCOME",
     ]
 
 
