@@ -247,6 +247,7 @@ def test_indicator_codes_map_national_provincial_and_city_wording():
         "国内生产总值",
         "地区生产总值",
         "全市生产总值",
+        "地方生产总值",
         "生产总值",
         "GDP",
         "经济增长",
@@ -267,12 +268,14 @@ def test_indicator_codes_map_national_provincial_and_city_wording():
         "工业增加值",  # of all industry: another statistic
         "人均GDP",
         "人均地区生产总值",
+        "人均地方生产总值",
         "常住人口城镇化率",
         "户籍人口城镇化率",  # another statistic
         "农民人均纯收入",  # the rural statistic before 2013-14: not the disposable income
     ]
     codes = pl.DataFrame({"indicator": wording}).select(code=indicator_code_expr())["code"].to_list()
     assert codes == [
+        "GDP",
         "GDP",
         "GDP",
         "GDP",
@@ -293,6 +296,7 @@ def test_indicator_codes_map_national_provincial_and_city_wording():
         "INDUSTRIAL_VALUE_ADDED",
         "INDUSTRIAL_VALUE_ADDED",
         None,
+        "GDP_PER_CAPITA",
         "GDP_PER_CAPITA",
         "GDP_PER_CAPITA",
         "URBANIZATION_RATE",
@@ -413,6 +417,11 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
         ("近300名代表与会,城镇新增就业5万人。", [("城镇新增就业", 5.0, "万人", "", None)]),
     ],
     "indicators": [
+        # a figure converted into another unit is the same subject's
+        (
+            "进出口总额50亿元,折合7.8亿美元。",
+            [("进出口总额", 50.0, "亿元", "", None), ("进出口总额", 7.8, "亿美元", "", None)],
+        ),
         # a figure that names nothing and continues no figure is of the clause before's subject
         (
             "辖区税收收入总额连续跨越三个台阶,从2006年的19.8亿元增至2011年的48.6亿元。",
@@ -499,6 +508,15 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
         ),
     ],
     "generic_heads": [
+        # a per-head figure converted into another unit is per head of the same subject
+        (
+            "地方生产总值25亿元,人均达到5.6万元,折合8606美元。",
+            [
+                ("地方生产总值", 25.0, "亿元", "", None),
+                ("人均地方生产总值", 5.6, "万元", "", None),
+                ("人均地方生产总值", 8606.0, "美元", "", None),
+            ],
+        ),
         (
             "茶饮产品产量达到8000吨,实现产值9亿元。",
             [("茶饮产品产量", 8000.0, "吨", "", None), ("茶饮产品产值", 9.0, "亿元", "", None)],

@@ -994,9 +994,15 @@ def _own_verb(sentence: str, mention: Mention, previous_end: int) -> str:
     return _drop_leading_verbs(_strip_pre(sentence[max(clause_start, previous_end) : mention.start]))
 
 
+# "人均达到5.62万元,折合8606美元": the figure before in another unit, no verb of its own
+CONVERSION = re.compile(r"(?:折合|约合)约?")
+
+
 def _continued_subject(verb: str, previous_indicator: str) -> str:
     """The previous subject, or its head noun under this figure's own verb ("挂牌" + "企业")."""
-    return verb + pos_tags(previous_indicator)[-1][0] if verb else previous_indicator
+    if not verb or CONVERSION.fullmatch(verb):
+        return previous_indicator
+    return verb + pos_tags(previous_indicator)[-1][0]
 
 
 def assign_indicators(sentence: str, mentions: list[Mention]) -> None:
@@ -1047,7 +1053,11 @@ def complete_generic_heads(sentence: str, mentions: list[Mention]) -> None:
         if mention.indicator in PER_UNIT_WORDS:
             # "生产总值达到2.62万亿元,人均突破1万美元": per head of the subject before
             if previous is not None and previous.indicator and previous.indicator not in PER_UNIT_WORDS:
-                mention.indicator += LEADING_NOISE.sub("", previous.indicator)
+                subject = LEADING_NOISE.sub("", previous.indicator)
+                # "人均达到5.62万元,折合8606美元": the one before is already per head
+                mention.indicator = (
+                    subject if subject.startswith(mention.indicator) else mention.indicator + subject
+                )
             elif previous is None and mention.indicator == PER_CAPITA:
                 mention.indicator += PER_CAPITA_HEAD  # a line of its own: "人均突破1万美元"
             previous = mention
