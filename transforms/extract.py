@@ -950,12 +950,39 @@ def split_coordinated_subject(
         return ["城镇" + rest, "农村" + rest]
     parts = [p for p in re.split(r"[、和及与]", subject) if p]
     if len(parts) != count:
+        # "现代家居、有色金属和新材料、电子信息…": the items are split by 、, one of them holds a 和
+        parts = [p for p in subject.split("、") if p]
+    if len(parts) != count:
         return None
     last_words = [w for w, _ in pos_tags(parts[-1])]
-    return [part if i == count - 1 else _with_shared_tail(part, last_words) for i, part in enumerate(parts)]
+    named = [_with_shared_tail(part, last_words) for part in parts[:-1]]
+    if named == parts[:-1] and not any(OWN_HEAD.search(part) for part in named):
+        # "现代家居、有色金属和新材料、电子信息、纺织服装产业集群营收": names of things, the head
+        # after the last one
+        tail = _head_after_the_last_name(parts, last_words)
+        named = [part + tail for part in named]
+    return [*named, parts[-1]]
 
 
 URBAN_AND_RURAL = re.compile(r"城、?乡(?![镇村])")
+# How an item that is an indicator of its own ends ("城镇调查失业率、居民消费价格涨幅").
+OWN_HEAD = re.compile(r"(?:率|额|量|值|数|价|幅|收入|支出|投资|产值|规模|利润|营收|指数)$")
+COUNT_OF_THE_LIST = re.compile(r"[一二三四五六七八九十两\d]+[大个项类](?=[\u4e00-\u9fff])")  # "三大产业产值"
+
+
+def _head_after_the_last_name(parts: list[str], last_words: list[str]) -> str:
+    """What the last item adds after a name as long as the others (the median), if it is two
+    characters at least: "纺织服装|产业集群营收" after 现代家居, 电子信息; "新材料三大|产业产值";
+    "电子信息等|行业产值". A last item no longer than the others adds nothing ("鲜食玉米、冬马铃薯")."""
+    typical = sorted(len(part) for part in parts[:-1])[(len(parts) - 2) // 2]
+    last = COUNT_OF_THE_LIST.sub("", "".join(last_words))
+    if len(last) < typical + 2:
+        return ""
+    words = [word for word, _ in pos_tags(last)]
+    ends = list(itertools.accumulate(len(word) for word in words))[:-1]
+    end = min(ends, key=lambda e: abs(e - typical))
+    tail = last[end:].lstrip("等")
+    return tail if len(tail) >= 2 else ""
 
 
 def _with_shared_tail(part: str, last_words: list[str]) -> str:
