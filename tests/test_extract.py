@@ -417,6 +417,12 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
         ("近300名代表与会,城镇新增就业5万人。", [("城镇新增就业", 5.0, "万人", "", None)]),
     ],
     "indicators": [
+        # a share without its numerator is the subject's before; with none before, the share alone
+        (
+            "服务业增加值3000亿元,占GDP比重达到55%。",
+            [("服务业增加值", 3000.0, "亿元", "", None), ("服务业增加值占GDP比重", 55.0, "%", "", None)],
+        ),
+        ("占GDP比重达到55%。", [("GDP比重", 55.0, "%", "", None)]),
         # a figure converted into another unit is the same subject's
         (
             "进出口总额50亿元,折合7.8亿美元。",

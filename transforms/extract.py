@@ -844,6 +844,11 @@ def _before_open_aside(sentence: str, clause_start: int, delimiters: str) -> int
     return clause_bounds(sentence, opening, delimiters)[0]
 
 
+# "地方一般预算收入178.2亿元,…,占生产总值比重由上年的9.6%提高到10.8%": a share without its
+# numerator, which is the subject before
+SHARE_OF = re.compile(r"占(?=[^,;:。]{1,20}(?:比重|比例)$)")
+
+
 def choose_indicator(sentence: str, mention: Mention, previous_end: int) -> str | None:
     delimiters = CLAUSE_DELIMITERS + LIST_DELIMITERS
     clause_start = _before_open_aside(
@@ -858,6 +863,8 @@ def choose_indicator(sentence: str, mention: Mention, previous_end: int) -> str 
     pre_raw = sentence[max(clause_start, previous_end) : mention.start]
     stripped = _strip_pre(pre_raw)
     pre = _drop_leading_verbs(stripped) if stripped else ""
+    if SHARE_OF.match(stripped):
+        pre = stripped  # "占生产总值比重": a share of the subject before (assign_indicators)
     pre_names = bool(pre) and _has_noun(pre)
     states_metric = bool(GROWTH_WORDS.search(pre_raw[-6:])) or re.search(r"(达到|控制在|稳定在|为)$", pre_raw)
     if pre_names and states_metric:
@@ -1048,6 +1055,9 @@ def assign_indicators(sentence: str, mentions: list[Mention]) -> None:
             continue
         if mention.indicator is None:
             mention.indicator = choose_indicator(sentence, mention, previous_end)
+            if mention.indicator and SHARE_OF.match(mention.indicator):
+                numerator = previous.indicator if previous is not None and previous.indicator else ""
+                mention.indicator = numerator + mention.indicator if numerator else mention.indicator[1:]
         if (
             mention.indicator is None
             and previous is not None
