@@ -388,6 +388,7 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
         ("深入贯彻市委十三届十二次全会精神。", []),
         ("保持了连续327天无新增本土病例。", []),  # the length of a streak
         ("大跨越实现5年进3位的重大突破。", []),  # a rise in a ranking
+        ("经济总量保持全国城市前45位。", []),  # a place in a ranking
         ("新华联(7.900, 0.06, 0.77%)、万达等知名品牌引领消费。", []),
         # a size class is no tonnage: the berths are counted, the ships' size is their name
         ("北部湾港开启通航30万吨级巨轮的历史。", []),
