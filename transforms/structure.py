@@ -423,7 +423,11 @@ def _hands_on(lead: Cue) -> bool:
 
 # A line that is only an area's name: "渝中", "沙坪坝区".
 AREA_LINE = re.compile(r"\s*(?P<name>[\u4e00-\u9fff]{2,8})\s*")
-AREA_SUFFIXES = "省市区县州旗"
+# The one-character ends of an area's name: those of its own area's words (我州) and of its
+# authorities (旗, 盟).
+AREA_SUFFIXES = tuple(
+    dict.fromkeys([*OWN_AREA, *(s for s in vocabulary_words("admin_suffix") if len(s) == 1)])
+)
 
 
 def _area_named_by(line: str) -> str | None:
