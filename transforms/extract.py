@@ -987,6 +987,8 @@ def _head_after_the_last_name(parts: list[str], last_words: list[str]) -> str:
         return ""
     words = [word for word, _ in pos_tags(last)]
     ends = list(itertools.accumulate(len(word) for word in words))[:-1]
+    if not ends:
+        return ""  # one word ("居民人均可支配收入"): nothing to share
     end = min(ends, key=lambda e: abs(e - typical))
     tail = last[end:].lstrip("等")
     return tail if len(tail) >= 2 else ""
