@@ -572,6 +572,9 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
         ),
     ],
     "clean_indicators": [
+        # a span of years or a plan's period in front is a time, not part of the indicator
+        ("未来五年GDP增速保持在6.5%以上。", [("GDP增速", 6.5, "%", "以上", None)]),
+        ("“十三五”时期经济年均增长保持在6.5%以上。", [("经济", 6.5, "%", "以上", None)]),
         (
             "全年完成工业投资134.8亿元,同比增长102.8%。",
             [("工业投资", 134.8, "亿元", "", None), ("工业投资", 102.8, "%", "", None)],
