@@ -649,6 +649,23 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
             [("粮食产量", 60.0, "万吨", "", None), ("粮食产量", 2.0, "万吨", "", None)],
         ),
     ],
+    "shared_figures": [
+        # one figure said of each of a coordinated subject: with 均, or items that each name an
+        # indicator of their own
+        (
+            "城乡居民人均可支配收入均增长7%左右。",
+            [
+                ("城镇居民人均可支配收入", 7.0, "%", "左右", None),
+                ("农村居民人均可支配收入", 7.0, "%", "左右", None),
+            ],
+        ),
+        (
+            "城镇调查失业率和登记失业率稳定在4.3%左右。",
+            [("城镇调查失业率", 4.3, "%", "左右", None), ("登记失业率", 4.3, "%", "左右", None)],
+        ),
+        # without 均 "城乡居民…" may be the one statistic of all residents
+        ("城乡居民人均可支配收入增长7%。", [("城乡居民人均可支配收入", 7.0, "%", "", None)]),
+    ],
 }
 
 

@@ -84,3 +84,14 @@ def test_a_digests_records_have_the_area_of_their_part():
         ("渝中区", 5.0, ""),
         ("沙坪坝区", 5.0, "左右"),
     ]
+
+
+def test_one_figure_of_two_indicators_is_two_records_with_ids_of_their_own():
+    got = records_of("城乡居民人均可支配收入均增长7%左右。地区生产总值增长6%。")
+    assert [(r["indicator"], r["value"]) for r in got] == [
+        ("城镇居民人均可支配收入", 7.0),
+        ("农村居民人均可支配收入", 7.0),
+        ("地区生产总值", 6.0),
+    ]
+    assert len({r["record_id"] for r in got}) == 3
+    assert got[0]["char_start"] == got[1]["char_start"]

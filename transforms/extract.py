@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from govtargets.transforms.lexicon import pos_tags, tag_words, words
@@ -1150,6 +1150,47 @@ def clean_indicators(sentence: str, mentions: list[Mention]) -> None:
         previous = mention if mention.indicator else previous
 
 
+# "城乡居民人均可支配收入均增长7%左右": one figure said of each of a coordinated subject
+BOTH_VERB = re.compile(r"[均都](?:增长|提高|上涨|下降|达到|实现|保持|控制|稳定|突破|超过)")
+
+
+def split_shared_figures(sentence: str, mentions: list[Mention]) -> None:
+    """One figure stated for two indicators or more is a record of each: "城乡居民人均可支配收入
+    均增长7%左右" (the urban and the rural income), "地区生产总值和一般公共预算收入均增长6%",
+    "城镇调查失业率和登记失业率稳定在4.3%左右" (items that are indicators of their own need no 均).
+    "城乡居民人均可支配收入增长7%" without 均 may be the one statistic of all residents: left whole.
+    A list of figures was given one subject per figure already (distribute_respectively)."""
+    live = [m for m in mentions if m.live and m.indicator]
+    for index, mention in enumerate(live):
+        listed = any(
+            _between(sentence, *pair) in LIST_JOINERS
+            for pair in (
+                (live[index - 1], mention) if index else (),
+                (mention, live[index + 1]) if index + 1 < len(live) else (),
+            )
+            if pair
+        )
+        names = None if listed else _subjects_sharing(sentence, mention, mentions)
+        if names:
+            mention.indicator = names[0]
+            mentions += [replace(mention, indicator=name) for name in names[1:]]
+    mentions.sort(key=lambda m: m.start)
+
+
+def _subjects_sharing(sentence: str, mention: Mention, mentions: list[Mention]) -> list[str] | None:
+    indicator = mention.indicator
+    clause_start, _ = clause_bounds(sentence, mention.start)
+    both = bool(BOTH_VERB.search(sentence, clause_start, mention.start))
+    parts = [part for part in re.split(r"[、和及与]", indicator) if part]
+    urban_rural = bool(URBAN_AND_RURAL.match(indicator))
+    count = 2 if urban_rural else len(parts)
+    # without 均 only items that each name an indicator of their own
+    if count < 2 or not (both or (not urban_rural and all(OWN_HEAD.search(part) for part in parts))):
+        return None
+    names = split_coordinated_subject(sentence, indicator, (mention.start, mention.start), mentions, count)
+    return names if names and all(len(name) >= MIN_WORDS for name in names) else None
+
+
 RULES: tuple[Rule, ...] = (
     Rule("thresholds_in_lists", ("unit", "start", "end"), ("dropped",), mark_thresholds_in_lists),
     Rule("stretch_values", ("unit", "value"), ("stretch_value", "dropped"), merge_stretch_targets),
@@ -1161,6 +1202,7 @@ RULES: tuple[Rule, ...] = (
     Rule("respectively", ("unit", "start", "indicator"), ("indicator",), distribute_respectively),
     Rule("generic_heads", ("indicator",), ("indicator",), complete_generic_heads),
     Rule("clean_indicators", ("indicator",), ("indicator",), clean_indicators),
+    Rule("shared_figures", ("indicator", "start"), ("indicator",), split_shared_figures),
 )
 
 

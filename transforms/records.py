@@ -195,10 +195,12 @@ def target_frame(documents: pl.DataFrame, sentence_rows: pl.DataFrame) -> pl.Dat
             char_end=pl.col("char_start") + pl.col("offset_end"),
         )
     )
+    span = pl.concat_str("doc_id", "char_start", "char_end", separator="|")
+    # one figure said of two indicators (extract.split_shared_figures) is a record of each, on one
+    # span: their ids take the indicator too; every other id stays the span's
+    key = pl.when(span.is_duplicated()).then(pl.concat_str(span, pl.col("indicator"), separator="|"))
     records = records.with_columns(
-        record_id=pl.concat_str("doc_id", "char_start", "char_end", separator="|").map_elements(
-            stable_id, return_dtype=pl.Utf8
-        ),
+        record_id=key.otherwise(span).map_elements(stable_id, return_dtype=pl.Utf8),
         indicator=without_own_region(pl.col("indicator"), pl.col("region")),
     ).with_columns(indicator_code=indicator_code_expr())
     return first_mentions(records).select([pl.col(name).cast(dtype) for name, dtype in TARGET_SCHEMA.items()])
