@@ -54,6 +54,7 @@ EXTRACTOR_VERSION = "0.4.27"
 CLAUSE_DELIMITERS = ",;:。!?丨|"
 LIST_DELIMITERS = "、"
 LIST_JOINERS = ("、", "和", "及", "与")  # between the items of a list of figures
+COORDINATOR = re.compile(f"[{''.join(LIST_JOINERS)}]")  # ... and of a coordinated subject
 HAN = r"\u4e00-\u9fff"
 
 # ---------------------------------------------------------------- vocabularies as patterns
@@ -922,7 +923,7 @@ def _own_noun_between(sentence: str, run: list[Mention]) -> bool:
 def _listed_subjects(group: list[Mention]) -> list[str] | None:
     """ "工业用电量、规模以上工业增加值、固定资产投资均由负转正,当月分别增长5.1%、4.2%和3.5%":
     the subjects a list's first figure took from the clause before, one per figure."""
-    names = re.split(r"[、和及与]", group[0].indicator or "")
+    names = COORDINATOR.split(group[0].indicator or "")
     return names if len(names) == len(group) and all(len(name) >= MIN_WORDS for name in names) else None
 
 
@@ -955,7 +956,7 @@ def split_coordinated_subject(
         # "城乡居民…", "城、乡居民…": the urban and the rural figure, named as the reports name them
         rest = subject[urban_rural.end() :]
         return ["城镇" + rest, "农村" + rest]
-    parts = [p for p in re.split(r"[、和及与]", subject) if p]
+    parts = [p for p in COORDINATOR.split(subject) if p]
     if len(parts) != count:
         # "现代家居、有色金属和新材料、电子信息…": the items are split by 、, one of them holds a 和
         parts = [p for p in subject.split("、") if p]
@@ -973,7 +974,7 @@ def split_coordinated_subject(
 
 URBAN_AND_RURAL = re.compile(r"城、?乡(?![镇村])")
 # How an item that is an indicator of its own ends ("城镇调查失业率、居民消费价格涨幅").
-OWN_HEAD = re.compile(r"(?:率|额|量|值|数|价|幅|收入|支出|投资|产值|规模|利润|营收|指数)$")
+OWN_HEAD = re.compile(rf"(?:{word_pattern('indicator_head')})$")
 COUNT_OF_THE_LIST = re.compile(r"[一二三四五六七八九十两\d]+[大个项类](?=[\u4e00-\u9fff])")  # "三大产业产值"
 
 
@@ -1161,16 +1162,14 @@ def split_shared_figures(sentence: str, mentions: list[Mention]) -> None:
     "城乡居民人均可支配收入增长7%" without 均 may be the one statistic of all residents: left whole.
     A list of figures was given one subject per figure already (distribute_respectively)."""
     live = [m for m in mentions if m.live and m.indicator]
-    for index, mention in enumerate(live):
-        listed = any(
-            _between(sentence, *pair) in LIST_JOINERS
-            for pair in (
-                (live[index - 1], mention) if index else (),
-                (mention, live[index + 1]) if index + 1 < len(live) else (),
-            )
-            if pair
-        )
-        names = None if listed else _subjects_sharing(sentence, mention, mentions)
+    listed = {
+        id(mention)
+        for left, right in itertools.pairwise(live)
+        if _between(sentence, left, right) in LIST_JOINERS
+        for mention in (left, right)
+    }
+    for mention in live:
+        names = None if id(mention) in listed else _subjects_sharing(sentence, mention, mentions)
         if names:
             mention.indicator = names[0]
             mentions += [replace(mention, indicator=name) for name in names[1:]]
@@ -1181,7 +1180,7 @@ def _subjects_sharing(sentence: str, mention: Mention, mentions: list[Mention]) 
     indicator = mention.indicator
     clause_start, _ = clause_bounds(sentence, mention.start)
     both = bool(BOTH_VERB.search(sentence, clause_start, mention.start))
-    parts = [part for part in re.split(r"[、和及与]", indicator) if part]
+    parts = [part for part in COORDINATOR.split(indicator) if part]
     urban_rural = bool(URBAN_AND_RURAL.match(indicator))
     count = 2 if urban_rural else len(parts)
     # without 均 only items that each name an indicator of their own
