@@ -116,6 +116,15 @@ def test_delivery_date_is_a_real_date_or_none(head, expected):
         # a session name no one
         ("——2019年1月9日在柯坪县第十七届人民代表大会第四次会议上\n各位代表:", "柯坪县"),
         ("备受关注的县第十七届人民代表大会第四次会议昨日开幕。全县经济增长7%。", None),
+        # an autonomous county's name is long; a name and its session across a hard line wrap
+        (
+            "酉阳土家族苗族自治县人民政府工作报告\n\n2022年1月5日在县第十八届人民代表大会第一次会议上",
+            "酉阳土家族苗族自治县",
+        ),
+        ("2月20日,张家川回族自治县第十五届人民代表大会第二次会议开幕。", "张家川回族自治县"),
+        ("——2024年1月18日在牟定县第十八届\n人民代表大会第三次会议上\n县长 李永军", "牟定县"),
+        # who delivers the report when the office is vacant
+        ("第五次会议上\n\n静宁县常务副县长杨晓勇\n\n各位代表:", "静宁县"),
         # a district named after the city it is part of
         (
             "(江西省)2024年赣州市章贡区人民政府工作报告\n——2024年1月12日在赣州市章贡区第六届人民代表大会",

@@ -351,6 +351,14 @@ def test_a_section_or_an_opening_marked_year_to_date_covers_its_figures():
         ("连同《拉萨市“十三五”时期国民经济和社会发展规划纲要(草案)》一并审议", 2016),
         ("2020年,德州将把握好“稳”与“进”的关系", 2020),
         ("记者从会议上获悉,2014年全市GDP增长目标为9%,重回高位。", 2014),  # a story's lead on the target
+        # a story writing the year into 今年; a target paragraph opening with its year; what the
+        # report reviews and what it plans, named in a story
+        ("报告又提出今(2024)年经济社会发展的各项预期目标", 2024),
+        ("2023年,鄂城区经济社会发展主要预期目标是:锚定“十四五”期间", 2023),
+        ("报告首先回顾了汶上县人民政府2008年的工作。", 2009),
+        ("报告对2005年政府工作及“十五”计划完成情况作了详细总结,同时对2006年的政府工作作了布置", 2006),
+        ("报告对2005年政府工作及“十五”计划完成情况作了详细总结", 2006),
+        ("2022年,我们实现了年初确定的预期目标", None),  # a review's words, not a plan's heading
         ("2024年02月01日15:19 | 来源:人民网", 2024),
         ("2017湖南政府工作报告\n各位代表:", 2017),  # a title without 年
         # the year a review opens with beats a copy site's title that gives the review year

@@ -103,11 +103,12 @@ def heading_title(line: str) -> str:
 # ---------------------------------------------------------------- metadata
 
 SESSION = re.compile(
-    r"第?([一二三四五六七八九十]+)届(?:人民代表大会|人大)(?:常务委员会)?第?([一二三四五六七八九十]+)次(?:全体)?会议"
+    r"第?([一二三四五六七八九十]+)届\s*(?:人民代表大会|人大)(?:常务委员会)?第?([一二三四五六七八九十]+)次(?:全体)?会议"
 )
 ADMIN_SUFFIX = word_pattern("admin_suffix")
 AUTHORITY = rf"(?={word_pattern('authority')})"
-PLACE_BEFORE_AUTHORITY = re.compile(rf"([\u4e00-\u9fff]{{1,8}}?)({ADMIN_SUFFIX}){AUTHORITY}")
+# Up to 12 characters before the suffix: 双江拉祜族佤族布朗族傣族自治县 (an autonomous area names its peoples)
+PLACE_BEFORE_AUTHORITY = re.compile(rf"([\u4e00-\u9fff]{{1,12}}?)({ADMIN_SUFFIX}){AUTHORITY}")
 # Where a PLACE_BEFORE_AUTHORITY match can end: a regex that starts with its suffix scans fast.
 SUFFIX_BEFORE_AUTHORITY = re.compile(ADMIN_SUFFIX + AUTHORITY)
 # How a text speaks of its own area ("我市", "全县"), by the suffix of the area's name.
@@ -128,6 +129,9 @@ def is_place_name(name: str) -> bool:
 
 
 def _longest_place_ending(prefix: str, suffix: str) -> str | None:
+    for size in range(min(len(prefix), 12), 6, -1):  # only a name jieba knows is that long
+        if is_place_name(prefix[-size:] + suffix):
+            return prefix[-size:] + suffix
     for size in range(min(len(prefix), 6), 1, -1):
         name = prefix[-size:] + suffix
         if is_place_name(name) or is_place_name(prefix[-size:]):
