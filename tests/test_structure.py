@@ -123,6 +123,13 @@ def test_delivery_date_is_a_real_date_or_none(head, expected):
         ),
         ("2月20日,张家川回族自治县第十五届人民代表大会第二次会议开幕。", "张家川回族自治县"),
         ("——2024年1月18日在牟定县第十八届\n人民代表大会第三次会议上\n县长 李永军", "牟定县"),
+        # a congress, not a sports meeting, is the area's own authority
+        (
+            "——2016年2月26日在迪庆藏族自治州第十二届人民代表大会第六次会议上\n承办了云南省第十届少数民族体育运动会",
+            "迪庆藏族自治州",
+        ),
+        # an autonomous area's short name with the suffix the text uses for its own area
+        ("全州各族人民。州长黄政红向大会作《政府工作报告》。共同描绘迪庆未来的发展蓝图。", "迪庆藏族自治州"),
         # who delivers the report when the office is vacant
         ("第五次会议上\n\n静宁县常务副县长杨晓勇\n\n各位代表:", "静宁县"),
         # a district named after the city it is part of

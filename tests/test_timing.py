@@ -359,6 +359,7 @@ def test_a_section_or_an_opening_marked_year_to_date_covers_its_figures():
         ("报告对2005年政府工作及“十五”计划完成情况作了详细总结,同时对2006年的政府工作作了布置", 2006),
         ("报告对2005年政府工作及“十五”计划完成情况作了详细总结", 2006),
         ("2022年,我们实现了年初确定的预期目标", None),  # a review's words, not a plan's heading
+        ("到2015年,全市生产总值超过1.5万亿元。现在深圳的GDP是8201亿元,到2015年将达到1.5万亿元", None),
         ("2024年02月01日15:19 | 来源:人民网", 2024),
         ("2017湖南政府工作报告\n各位代表:", 2017),  # a title without 年
         # the year a review opens with beats a copy site's title that gives the review year
@@ -536,4 +537,17 @@ def test_kind_words_of_a_sentence_outrank_the_year_the_paragraphs_before_hand_on
     assert [(value, kind, year) for _, value, kind, year in got] == [
         (25.23, ACHIEVEMENT, 2017),
         (8.5, ACHIEVEMENT, 2017),
+    ]
+
+
+def test_the_year_of_a_starting_level_is_not_handed_on():
+    text = (
+        "五年来,全市国内生产总值由1998年的256亿元增加到380.8亿元,年均增长8.9%。人均国内生产总值达到6948元。"
+    )
+    got = records_of(text, 2004)
+    assert [(value, year) for _, value, _, year in got] == [
+        (256.0, 1998),
+        (380.8, 2003),
+        (8.9, None),
+        (6948.0, 2003),
     ]

@@ -114,18 +114,19 @@ SUFFIX_BEFORE_AUTHORITY = re.compile(ADMIN_SUFFIX + AUTHORITY)
 # How a text speaks of its own area ("我市", "全县"), by the suffix of the area's name.
 OWN_AREA = {suffix: re.compile(rf"[我全]{suffix}") for suffix in ("市", "省", "县", "区", "州")}
 # The title of who delivers the report says its area's level as 我市 does: "代市长陈冬昨日在政府
-# 工作报告中提出", "应勇市长作政府工作报告", "省长…在省第十一届人民代表大会第三次会议上作政府工作报告".
+# 工作报告中提出", "应勇市长作政府工作报告", "州长黄政红向大会作《政府工作报告》", "省长…在省第十一届人民代表大会第三次会议上作政府工作报告".
 SPEAKER = {
     suffix: re.compile(
-        rf"(?<![城全我各]){suffix}长[\u4e00-\u9fff]{{0,3}}?(?:昨日|昨天|今日|今天)?(?:在|作)[^。\n]{{0,30}}?政府工作报告"
+        rf"(?<![城全我各]){suffix}长[\u4e00-\u9fff]{{0,3}}?(?:昨日|昨天|今日|今天)?(?:向大会)?(?:在|作)[^。\n]{{0,30}}?政府工作报告"
     )
     for suffix in OWN_AREA
 }
 
 
 def is_place_name(name: str) -> bool:
-    """A word jieba's dictionary knows as a place (ns): 德州市, 山东省, 聊城."""
-    return dictionary_tag(name) == "ns"
+    """A word jieba's dictionary knows as a place (ns): 德州市, 山东省, 聊城; or the short name of
+    an autonomous area it knows (迪庆州 for 迪庆藏族自治州)."""
+    return dictionary_tag(name) == "ns" or name in _autonomous_areas()
 
 
 def _longest_place_ending(prefix: str, suffix: str) -> str | None:

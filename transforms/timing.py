@@ -257,10 +257,16 @@ def last_time_cue(text: str, plan_year: int | None) -> Cue | None:
     """The last cue in `text` that says a year or a span of years (what a sentence hands on to
     the next ones; an average or a streak stays in its clause). A span hands on only from the
     sentence's opening clause ("过去五年,…", "“十三五”期间,…"): named later it is what the
-    sentence speaks of ("…,实现了“十三五”良好开局"), not the time of what follows."""
+    sentence speaks of ("…,实现了“十三五”良好开局"), not the time of what follows. The year of a
+    starting level is that level's alone ("由1998年的256亿元增加到380.8亿元。人均…达到6948元")."""
     cues = find_cues(text, plan_year)
     opening_end = OPENING_CLAUSE.match(text).end()
-    timed = [cue for cue in cues if cue.span == YEAR or (cue.span == MULTI and cue.start < opening_end)]
+    timed = [
+        cue
+        for cue in cues
+        if (cue.span == YEAR or (cue.span == MULTI and cue.start < opening_end))
+        and not STARTS_A_LEVEL.search(text, 0, cue.start)
+    ]
     if not timed:
         return None
     last = timed[-1]
