@@ -575,6 +575,19 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
         # a span of years or a plan's period in front is a time, not part of the indicator
         ("未来五年GDP增速保持在6.5%以上。", [("GDP增速", 6.5, "%", "以上", None)]),
         ("“十三五”时期经济年均增长保持在6.5%以上。", [("经济", 6.5, "%", "以上", None)]),
+        # a plan's end or span as the base of a comparison or a starting level, an early plan quoted
+        (
+            "2005年,我市生产总值达到146.2亿元,比“九五”末增长了68.1%。",
+            [("生产总值", 146.2, "亿元", "", None), ("生产总值", 68.1, "%", "", None)],
+        ),
+        (
+            "全县生产总值由“十五”末的12.8亿元增加到19.2亿元。",
+            [("生产总值", 12.8, "亿元", "", None), ("生产总值", 19.2, "亿元", "", None)],
+        ),
+        (
+            "全区完成生产总值249.1亿元,是“十五〞期末的1.9倍。",
+            [("生产总值", 249.1, "亿元", "", None), ("生产总值", 1.9, "倍", "", None)],
+        ),
         (
             "全年完成工业投资134.8亿元,同比增长102.8%。",
             [("工业投资", 134.8, "亿元", "", None), ("工业投资", 102.8, "%", "", None)],

@@ -551,3 +551,13 @@ def test_the_year_of_a_starting_level_is_not_handed_on():
         (8.9, None),
         (6948.0, 2003),
     ]
+
+
+def test_the_end_and_the_span_of_a_five_year_plan():
+    text = "“十一五”时期,全县生产总值由“十五”末的12.8亿元增加到19.2亿元。“九五”时期全县投资增长1.5倍。"
+    got = records_of(text, 2011)
+    assert [(value, kind, year) for _, value, kind, year in got] == [
+        (12.8, ACHIEVEMENT, 2005),
+        (19.2, ACHIEVEMENT, 2010),
+        (1.5, ACHIEVEMENT, None),
+    ]

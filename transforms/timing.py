@@ -197,6 +197,13 @@ def plan_years(number: int) -> tuple[int, int]:
     return end - 4, end
 
 
+def _plan_number(groups: dict[str, str | None]) -> int:
+    """Which five-year plan a match names: 十一五 is the 11th, “九五” the 9th."""
+    if groups.get("plan"):
+        return 10 + int(parse_chinese_numeral(groups["plan"]))
+    return int(parse_chinese_numeral(groups["early_plan"]))
+
+
 def _time_kind(year: int | None, plan_year: int | None) -> str | None:
     """A year before the plan year is reviewed; the plan year and later are planned."""
     if year is None or plan_year is None:
@@ -220,8 +227,11 @@ def _meaning(cls: str, groups: dict[str, str | None], plan_year: int | None) -> 
         year = int(groups["year"])
         return Cue(cls, _time_kind(year, plan_year), year, YEAR)
     if cls == "plan_period":
-        first, end = plan_years(10 + int(parse_chinese_numeral(groups["plan"])))
+        first, end = plan_years(_plan_number(groups))
         return Cue(cls, _time_kind(end, plan_year), end, MULTI, first=first)
+    if cls == "plan_end":
+        _, end = plan_years(_plan_number(groups))
+        return Cue(cls, _time_kind(end, plan_year), end, YEAR)
     if cls == "past":
         return Cue(cls, ACHIEVEMENT, before, YEAR)
     if cls in ("multi_plan", "multi_past"):
