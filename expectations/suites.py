@@ -21,6 +21,7 @@ from govtargets.transforms.numbers import CLASSIFIERS, FRACTION_UNIT, MAGNITUDES
 from govtargets.transforms.records import TARGET_SCHEMA
 from govtargets.transforms.timing import (
     ACHIEVEMENT,
+    BASE_COMPARISON,
     DOCUMENT_YEAR_SOURCES,
     FULL_YEAR,
     TARGET,
@@ -126,7 +127,11 @@ WORK_REPORT = "work_report"
 
 # Derived in validate.py (with Polars) before the row suite runs; never part of any output.
 EVIDENCE_HAS_VALUE = "_evidence_has_value"
-DERIVED_TARGET_COLUMNS: tuple[str, ...] = (EVIDENCE_HAS_VALUE,)
+# The evidence compares with a base year or a plan ("比2000年增长91.2%"): a growth over several
+# years, which a headline indicator's yearly range does not bound.
+GROWTH_OVER_YEARS = "_growth_over_years"
+GROWTH_OVER_YEARS_PATTERN = BASE_COMPARISON
+DERIVED_TARGET_COLUMNS: tuple[str, ...] = (EVIDENCE_HAS_VALUE, GROWTH_OVER_YEARS)
 
 
 def _meta(rule: str, severity: str, expect: str, reason: str | None = None, column: str | None = None):
@@ -182,7 +187,10 @@ def _headline_growth_expectations() -> list:
                 column="value",
                 min_value=low,
                 max_value=high,
-                row_condition=(Column("metric") == "growth") & (Column("unit") == "%") & coded,
+                row_condition=(Column("metric") == "growth")
+                & (Column("unit") == "%")
+                & coded
+                & _is_false(GROWTH_OVER_YEARS),
                 meta=_meta(
                     rule,
                     ROW,

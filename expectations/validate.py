@@ -108,7 +108,7 @@ def validate_targets(targets: pl.DataFrame) -> ValidationOutcome:
     if failures or targets.is_empty():
         return _outcome_without_row_checks(targets, structural, failures, gx_results)
 
-    prepared = _with_evidence_has_value(targets)
+    prepared = _with_derived_columns(targets)
     later_checks, later_results = _run_suites(
         prepared, TARGETS_ASSET, TARGETS_KEY, suites.TARGETS_ROWS, suites.TARGETS_WARNINGS
     )
@@ -389,7 +389,7 @@ def _empty_quarantine(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.clear().with_columns(pl.lit(None, dtype=pl.Utf8).alias(name) for name in QUARANTINE_COLUMNS)
 
 
-def _with_evidence_has_value(targets: pl.DataFrame) -> pl.DataFrame:
+def _with_derived_columns(targets: pl.DataFrame) -> pl.DataFrame:
     # Reports write negatives as words (下降2%), so only the magnitude's digits are looked for.
     digits = pl.col("value").abs().cast(pl.Utf8).str.replace(r"\.0$", "")
     evidence = pl.col("evidence").str.replace_all(",", "", literal=True)
@@ -401,7 +401,11 @@ def _with_evidence_has_value(targets: pl.DataFrame) -> pl.DataFrame:
             written & evidence.str.contains(pl.col("value_text"), literal=True)
         ).fill_null(False)
     return targets.with_columns(
-        pl.when(pl.col("value").is_null()).then(True).otherwise(has_value).alias(suites.EVIDENCE_HAS_VALUE)
+        pl.when(pl.col("value").is_null()).then(True).otherwise(has_value).alias(suites.EVIDENCE_HAS_VALUE),
+        pl.col("evidence")
+        .str.contains(suites.GROWTH_OVER_YEARS_PATTERN)
+        .fill_null(False)
+        .alias(suites.GROWTH_OVER_YEARS),
     )
 
 

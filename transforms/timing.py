@@ -308,6 +308,9 @@ def heading_cue(title: str, plan_year: int | None, parent: Cue | None) -> Cue | 
 # ---------------------------------------------------------------- a figure's time
 
 
+# A comparison with a base year or a plan's span ("比2000年增长91.2%", "比“九五”末增长68.1%"): the
+# growth of several years, as the rows of class base_year in vocab/time_cues.csv write it.
+BASE_COMPARISON = "|".join(row["pattern"] for row in rows("time_cues") if row["cls"] == "base_year")
 OPENING_CLAUSE = re.compile(r"[^,;:。]*")
 STARTS_A_LEVEL = re.compile(rf"{word_pattern('start_level')}$")
 WHOLE_YEAR = re.compile(word_pattern("whole_year"))
