@@ -575,6 +575,28 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
         # a span of years or a plan's period in front is a time, not part of the indicator
         ("未来五年GDP增速保持在6.5%以上。", [("GDP增速", 6.5, "%", "以上", None)]),
         ("“十三五”时期经济年均增长保持在6.5%以上。", [("经济", 6.5, "%", "以上", None)]),
+        # two counts glued together count one thing; a start level raised by 跃升到
+        (
+            "完成易地扶贫搬迁1646户6680人。",
+            [("易地扶贫搬迁", 1646.0, "户", "", None), ("易地扶贫搬迁", 6680.0, "人", "", None)],
+        ),
+        (
+            "全县35532户153083名贫困人口全部脱贫。",
+            [("贫困人口全部脱贫", 35532.0, "户", "", None), ("贫困人口全部脱贫", 153083.0, "名", "", None)],
+        ),
+        (
+            "地区生产总值由2010年的77亿元跃升到2015年的161.1亿元。",
+            [("地区生产总值", 77.0, "亿元", "", None), ("地区生产总值", 161.1, "亿元", "", None)],
+        ),
+        # a verb of its own counting something else than the amount before is the indicator alone
+        (
+            "投入各类扶贫资金3380万元,全年脱贫324户743人。",
+            [
+                ("扶贫资金", 3380.0, "万元", "", None),
+                ("脱贫", 324.0, "户", "", None),
+                ("脱贫", 743.0, "人", "", None),
+            ],
+        ),
         # a plan's end or span as the base of a comparison or a starting level, an early plan quoted
         (
             "2005年,我市生产总值达到146.2亿元,比“九五”末增长了68.1%。",

@@ -86,6 +86,9 @@ NOT_VALUE_BEFORE = re.compile(r"(?:第|[A-Za-z]|[×x*+·.])$")
 NOT_VALUE_AFTER = re.compile(r"^[A-Za-z×·+]")
 DATE_START = re.compile(r"^(?:19|20)\d{2}[年\-/.]")
 NEXT_FIGURE = re.compile(rf"^{word_pattern('trailing_verb')}[^\d,;:。]{{0,3}}\d")
+# A figure glued to the one before: "搬迁1646户6680人", "35532户153083名贫困人口".
+# ("2个30万吨级泊位": a rating is part of the name)
+GLUED_FIGURE = re.compile(r"^(?!\d[\d.]*[万亿]?[\u4e00-\u9fff]级)\d[\d.]*[万亿]?[\u4e00-\u9fff]?")
 THRESHOLD_AFTER_COUNT = re.compile(rf"^{alternation(qualifier_patterns('before'))}\d")
 NEGATIVE_AFTER_GROWTH = re.compile(rf"{word_pattern('growth_word')}[-−]$")
 # "6.5万台(套)": an alternative classifier in brackets is part of the unit.
@@ -792,6 +795,9 @@ def _noun_phrase_after(text: str) -> str:
         return ""
     if THRESHOLD_AFTER_COUNT.match(text):
         return ""  # "新增4个过20亿元": the size of what was counted, not its name
+    if GLUED_FIGURE.match(text):
+        # "35532户153083名贫困人口": two counts of one noun phrase
+        return _noun_phrase_after(GLUED_FIGURE.sub("", text, count=1))
     if NEXT_FIGURE.match(text):
         return ""  # "…超2.2万亿元增长6%": the next figure's verb, not a name
     text = THRESHOLD_PREFIX.sub("", _first_list_item(text))  # "投资5000万元以上的X" -> "X"
@@ -1035,11 +1041,19 @@ def _own_verb(sentence: str, mention: Mention, previous_end: int) -> str:
 CONVERSION = re.compile(r"(?:折合|约合)约?")
 
 
-def _continued_subject(verb: str, previous_indicator: str) -> str:
-    """The previous subject, or its head noun under this figure's own verb ("挂牌" + "企业")."""
+def _continued_subject(verb: str, previous: Mention, mention: Mention) -> str:
+    """The previous subject, or its head noun under this figure's own verb ("挂牌" + "企业"); a
+    verb counting something else than the head measures is the indicator alone ("投入扶贫资金3380
+    万元,全年脱贫324户": 脱贫, no 脱贫资金)."""
     if not verb or CONVERSION.fullmatch(verb):
-        return previous_indicator
-    return verb + pos_tags(previous_indicator)[-1][0]
+        return previous.indicator
+    if (
+        not MEASURE_VERBS.match(verb)
+        and mention.unit not in PERCENT_UNITS
+        and mention.base_unit != previous.base_unit
+    ):
+        return verb  # ("新增4个过20亿元" after 财政收入 is still a count of what the subject names)
+    return verb + pos_tags(previous.indicator)[-1][0]
 
 
 def assign_indicators(sentence: str, mentions: list[Mention]) -> None:
@@ -1070,7 +1084,7 @@ def assign_indicators(sentence: str, mentions: list[Mention]) -> None:
             # "6台、15.5万千瓦", "由1390家,发展到2000家": the figure continues the last subject;
             # "新增上市企业4家、挂牌50家": a verb of its own applies to the same head noun
             mention.indicator = _continued_subject(
-                _own_verb(sentence, mention, previous_end), previous.indicator
+                _own_verb(sentence, mention, previous_end), previous, mention
             )
         elif mention.indicator is None:
             # "…;辖区税收收入总额连续跨越三个台阶,从2006年的19.8亿元增至…": a figure that names
