@@ -735,6 +735,9 @@ def test_rule_cases(sentence, expected):
         ("经济总量跨上万亿台阶。", 1.0, "万亿"),  # 台阶 is a step, no count of 台
         ("本区生产总值跨越两百亿元台阶。", 200.0, "亿元"),  # 两百 is one number
         ("新增就业两万人。", 2.0, "万人"),
+        ("全年引进各类人才七万人。", 7.0, "万人"),  # one numeral before 万: as 7万人 would be written
+        ("全市地方财政收入完成108亿3038万元。", 108.3038, "亿元"),  # an amount in two magnitudes
+        ("教育支出达17亿5180万元。", 17.518, "亿元"),
         ("完成设备更新6.5万台(套)。", 6.5, "万台(套)"),  # an alternative unit in brackets
         ("城乡居民收入倍差缩小至1.7以内。", 1.7, ""),  # a ratio has no unit
         # units of incidents, doses, cases, trains, ages and tenths

@@ -325,6 +325,11 @@ def _mention_from_match(sentence: str, match: re.Match) -> Mention | None:
     if bracketed and base:
         unit, end = unit + bracketed.group(0), end + bracketed.end()
     value = parse_number(number)
+    larger = mag == "万" and number[0].isdigit() and YI_BEFORE.search(sentence, 0, start)
+    if larger and value is not None:
+        # "108亿3038万元" is 108.3038 亿元: an amount written in two magnitudes, as older reports do
+        value = round(float(larger.group(1)) + value * MAGNITUDES["万"] / MAGNITUDES["亿"], 10)
+        unit, factor, start = "亿" + unit[len(mag) :], MAGNITUDES["亿"], larger.start()
     if value is not None and NEGATIVE_AFTER_GROWTH.search(sentence[:start]):
         value, start = -value, start - 1  # "增长-18.9%"
     mention = Mention(start=start, end=end, number_end=match.start() + len(number), value=value,
@@ -334,6 +339,9 @@ def _mention_from_match(sentence: str, match: re.Match) -> Mention | None:
     if match.group("num2"):
         mention.stretch_value, mention.qualifier = float(match.group("num2")), RANGE_QUALIFIER
     return mention
+
+
+YI_BEFORE = re.compile(r"(?<![\d.])(\d+)亿$")
 
 
 def _bare_milestone(sentence: str, start: int, end: int) -> bool:
@@ -360,7 +368,11 @@ def _numeral_and_magnitude(number: str, mag: str | None, base: object) -> tuple[
                 number.endswith(magnitude)
                 and head
                 and parse_number(head) is not None
-                and (is_counting_chinese_numeral(head) or head in ROUND_NUMERALS)
+                and (
+                    is_counting_chinese_numeral(head)
+                    or head in ROUND_NUMERALS
+                    or (head in DIGIT_NUMERALS and magnitude[0] in "万亿")  # "七万人" is 7 万人
+                )
                 and not (magnitude[0] in "十百千" and head in DIGIT_NUMERALS)  # "两百亿元" is 200 亿元
             ):
                 return head, magnitude
