@@ -561,3 +561,24 @@ def test_the_end_and_the_span_of_a_five_year_plan():
         (19.2, ACHIEVEMENT, 2010),
         (1.5, ACHIEVEMENT, None),
     ]
+
+
+def test_levels_listed_held_or_compared_with_a_base_year_end_a_review_of_several_years():
+    text = (
+        "五年来,全市生产总值、财政总收入年均分别增长14.1%、22.1%,达4270亿元、500.36亿元;"
+        "拥有产值亿元以上企业1470家、上市企业74家,分别是2006年的3倍、3.4倍;"
+        "中心城区建成区面积比2006年增加81.5平方公里;新增公路3639公里。"
+    )
+    got = records_of(text, 2012)
+    assert [(value, year) for _, value, _, year in got] == [
+        (14.1, None),
+        (22.1, None),
+        (4270.0, 2011),
+        (500.36, 2011),
+        (1470.0, 2011),
+        (74.0, 2011),
+        (3.0, 2011),
+        (3.4, 2011),
+        (81.5, 2011),
+        (3639.0, None),  # a count over the span has no single year
+    ]

@@ -34,7 +34,7 @@ from govtargets.transforms.numbers import (
     parse_number,
     unit_parts,
 )
-from govtargets.transforms.timing import TimeContext, resolve
+from govtargets.transforms.timing import BASE_COMPARISON, TimeContext, resolve
 from govtargets.transforms.vocabulary import (
     RANGE_QUALIFIER,
     alternation,
@@ -110,6 +110,10 @@ DOWN_WORDS = re.compile(word_pattern("down_word"))
 HARD_WORDS = re.compile(word_pattern("hard_word"))
 SOFT_WORDS = re.compile(word_pattern("soft_word"))
 REACHED_VERB = re.compile(rf"{word_pattern('reached_verb')}$")
+# "达4270亿元、500.36亿元…和1573亿元": the figures listed after a verb share it
+FIGURES_LISTED_BEFORE = re.compile(r"(?:\d[\d.]*[^\d,;:。、和及]{0,6}[、和及])+$")
+COMPARED_WITH_A_BASE = re.compile(BASE_COMPARISON)
+HOLDING = re.compile(rf"{word_pattern('holding_verb')}[^,;:。]*$")
 GROWN_TO = re.compile(rf"(?:{word_pattern('growth_word')}|增)[到至]$")
 
 # Words that open a clause but are not part of what is measured.
@@ -1328,6 +1332,15 @@ def metric_and_direction(sentence: str, mention: Mention, clause_start: int) -> 
     return "level", direction
 
 
+def _states_a_level_reached(before: str, metric: str) -> bool:
+    """Whether the figure is where the indicator stands at the end of a span: a level reached
+    ("增加到82.7万亿元", "达4270亿元、500.36亿元"), a stock held ("拥有…企业1470家、上市企业74家"), or any figure compared with a
+    base year ("分别是2006年的3倍", "比2006年增加81.5平方公里"), which is the current figure's."""
+    if COMPARED_WITH_A_BASE.search(before) or HOLDING.search(before):
+        return True
+    return metric in ("level", "share") and bool(REACHED_VERB.search(FIGURES_LISTED_BEFORE.sub("", before)))
+
+
 def commitment(clause: str) -> str | None:
     if HARD_WORDS.search(clause):
         return "hard"
@@ -1364,7 +1377,7 @@ def extract_sentence(sentence: str, context: TimeContext, label: str | None = No
             mention.start,
             clause_end,
             context,
-            reached_level=metric in ("level", "share") and bool(REACHED_VERB.search(before)),
+            reached_level=_states_a_level_reached(before, metric),
             start_level=mention.start_level,
             planned_figure=bool(
                 PLANNED_FIGURE.match(sentence, mention.end)
