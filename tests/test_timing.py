@@ -582,3 +582,17 @@ def test_levels_listed_held_or_compared_with_a_base_year_end_a_review_of_several
         (81.5, 2011),
         (3639.0, None),  # a count over the span has no single year
     ]
+
+
+def test_a_line_opening_with_listed_numerals_is_no_heading():
+    """ "一、二、三产比例…" lists the three sectors; read as a heading "一、" it ended the review."""
+    text = (
+        "一、过去五年工作回顾\n五年来,全市国内生产总值由1998年的256亿元增加到380.8亿元。\n"
+        "经济结构进一步优化。\n一、二、三产比例调整为15.7∶50.1∶34.2,第二产业比重突破50%。\n"
+    )
+    got = records_of(text, 2004)
+    assert [(value, kind, year) for _, value, kind, year in got] == [
+        (256.0, ACHIEVEMENT, 1998),
+        (380.8, ACHIEVEMENT, 2003),
+        (50.0, ACHIEVEMENT, 2003),
+    ]

@@ -49,7 +49,8 @@ CJK_PUNCT = "。、“”‘’《》—…；：，？！（）"
 # Heading enumerators by level (structure.py uses the levels): 第一部分 一、 (一) 1. 一是
 HEADING_LEVELS = (
     (0, re.compile(r"^第[一二三四五六七八九十]+(?:部分|章)")),
-    (1, re.compile(r"^[一二三四五六七八九十]+、")),
+    # (not "一、二、三产比例调整为…": numerals listed, no enumerator)
+    (1, re.compile(r"^[一二三四五六七八九十]+、(?![一二三四五六七八九十]+、)")),
     (2, re.compile(r"^\([一二三四五六七八九十]+\)")),
     # "1." before a decimal digit is a number ("1.5%"), before a year an enumerator ("1.2023年工作回顾")
     (3, re.compile(r"^\d{1,2}(?:、|\.(?!\d)|\.(?=(?:19|20)\d{2}年))")),
