@@ -408,12 +408,16 @@ def test_year_inferred_from_another_session_of_the_same_congress():
 # ---------------------------------------------------------------- documents without sections
 
 
-def records_of(text: str, year: int | None = None) -> list[tuple]:
+def _frames(text: str, year: int | None) -> tuple[pl.DataFrame, pl.DataFrame]:
     documents = pl.DataFrame(
         [{"doc_id": "d", "source_name": "d.txt", "region": "某市", "text": text, "doc_type": None,
           "year": year, "year_source": "text" if year else None}]
     )  # fmt: skip
-    records = target_frame(documents, sentence_frame(documents))
+    return documents, sentence_frame(documents)
+
+
+def records_of(text: str, year: int | None = None) -> list[tuple]:
+    records = target_frame(*_frames(text, year))
     return [(r["indicator"], r["value"], r["kind"], r["year"]) for r in records.to_dicts()]
 
 
@@ -595,4 +599,25 @@ def test_a_line_opening_with_listed_numerals_is_no_heading():
         (256.0, ACHIEVEMENT, 1998),
         (380.8, ACHIEVEMENT, 2003),
         (50.0, ACHIEVEMENT, 2003),
+    ]
+
+
+def test_an_aside_in_brackets_keeps_its_time_and_its_kind_to_itself():
+    text = (
+        "2003年:\n全市生产总值增长13%,增速连续三年超过13%(2001年、2002年均为13.1%)。"
+        "全市完成固定资产投资863亿元。\n2004年:\n"
+        "城镇居民人均可支配收入计划达到10374元(去年为9641元)。新增城镇就业人数6万人。"
+        "力争实际利用国内市外资金200亿元(去年为156.5亿元)。\n"
+    )
+    got = target_frame(*_frames(text, 2004)).select("value", "kind", "year", "qualifier").rows()
+    assert got == [
+        (13.0, ACHIEVEMENT, 2003, ""),
+        (13.0, ACHIEVEMENT, None, "超过"),
+        (13.1, ACHIEVEMENT, 2002, ""),
+        (863.0, ACHIEVEMENT, 2003, ""),
+        (10374.0, TARGET, 2004, ""),
+        (9641.0, ACHIEVEMENT, 2003, ""),
+        (6.0, TARGET, 2004, ""),
+        (200.0, TARGET, 2004, "力争"),
+        (156.5, ACHIEVEMENT, 2003, ""),
     ]

@@ -34,7 +34,7 @@ from govtargets.transforms.numbers import (
     parse_number,
     unit_parts,
 )
-from govtargets.transforms.timing import BASE_COMPARISON, TimeContext, resolve
+from govtargets.transforms.timing import BASE_COMPARISON, TimeContext, in_brackets, resolve
 from govtargets.transforms.vocabulary import (
     RANGE_QUALIFIER,
     alternation,
@@ -561,8 +561,9 @@ def apply_leading_qualifiers(sentence: str, mentions: list[Mention]) -> None:
             mention.qualifier = lead.group(1)
             continue
         clause_start, _ = clause_bounds(sentence, mention.start)
-        if sentence[clause_start : mention.start].startswith(STRETCH_WORD):
-            mention.qualifier = STRETCH_WORD
+        opening = sentence[clause_start : mention.start]
+        if opening.startswith(STRETCH_WORD) and not in_brackets(opening, len(opening)):
+            mention.qualifier = STRETCH_WORD  # ("力争…200亿元(去年为156.5亿元)": not the aside's)
 
 
 def propagate_list_qualifiers(sentence: str, mentions: list[Mention]) -> None:

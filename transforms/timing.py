@@ -268,7 +268,8 @@ def last_time_cue(text: str, plan_year: int | None) -> Cue | None:
     the next ones; an average or a streak stays in its clause). A span hands on only from the
     sentence's opening clause ("过去五年,…", "“十三五”期间,…"): named later it is what the
     sentence speaks of ("…,实现了“十三五”良好开局"), not the time of what follows. The year of a
-    starting level is that level's alone ("由1998年的256亿元增加到380.8亿元。人均…达到6948元")."""
+    starting level is that level's alone ("由1998年的256亿元增加到380.8亿元。人均…达到6948元"), as is
+    the time of an aside in brackets."""
     cues = find_cues(text, plan_year)
     opening_end = OPENING_CLAUSE.match(text).end()
     timed = [
@@ -276,6 +277,7 @@ def last_time_cue(text: str, plan_year: int | None) -> Cue | None:
         for cue in cues
         if (cue.span == YEAR or (cue.span == MULTI and cue.start < opening_end))
         and not STARTS_A_LEVEL.search(text, 0, cue.start)
+        and not in_brackets(text, cue.start)
     ]
     if not timed:
         return None
@@ -286,6 +288,13 @@ def last_time_cue(text: str, plan_year: int | None) -> Cue | None:
         worded = next((cue for cue in cues if cue.span == KIND_ONLY and cue.start >= last.end), None)
         last = replace(last, kind=worded.kind, cls=WORDED) if worded else last
     return last
+
+
+def in_brackets(text: str, position: int) -> bool:
+    """Whether `position` is inside a parenthesis: an aside's time ("(2001年、2002年均为13.1%)",
+    "(去年为9641元)") is the aside's own, not handed on."""
+    before = text[:position]
+    return before.count("(") > before.count(")")
 
 
 def heading_cue(title: str, plan_year: int | None, parent: Cue | None) -> Cue | None:
@@ -391,7 +400,12 @@ def resolve(
         if kind is not None:
             break
     own_clause = levels[0][1]
-    overruling = [cue for cue in reversed(own_clause) if cue.cls in STRONG_KIND_CLASSES]
+    # ("力争…200亿元(去年为156.5亿元)": a time nearer the figure than the kind word is its own)
+    overruling = [
+        cue
+        for cue in reversed(own_clause)
+        if cue.cls in STRONG_KIND_CLASSES and not (timed_level == "clause" and cue.start < timed.start)
+    ]
     if overruling:
         # "2023年,…预期目标增长6%,实际增长6.5%": the clause's own words beat the kind its time implies
         kind = overruling[0].kind
