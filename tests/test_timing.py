@@ -388,6 +388,8 @@ def test_congress_calendars():
     assert provincial_session_year("2024年,西藏地区生产总值增长6.3%", "西藏自治区", 3) == 2025
     assert provincial_session_year("2024年,地区生产总值增长6.3%", "成都市", 3) is None
     assert provincial_session_year("没有年份", "甘肃省", 3) is None
+    # a year of the five-year plan the text names: only 2013 opens a provincial term in 2011-2016
+    assert provincial_session_year("今年是实施“十二五”规划承前启后的关键一年", "山东省", 1) == 2013
 
 
 def test_year_inferred_from_another_session_of_the_same_congress():

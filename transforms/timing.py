@@ -516,16 +516,21 @@ def detect_plan_year(text: str) -> int | None:
 PROVINCIAL_TERM_START = 1998  # provincial congresses have begun their terms together, every five years
 PROVINCIAL_AREA = re.compile(word_pattern("provincial_area"))
 EXPLICIT_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})年")
+PLAN_NAMED = re.compile(r"十([一二三四五六七八九])五")
 
 
 def provincial_session_year(text: str, region: str | None, session: int | None) -> int | None:
     """For a provincial congress: the year its session falls in, among the years the text speaks
-    of (each year mentioned, or the one after it) — provincial terms begin every five years from
+    of (each year mentioned, or the one after it; each year of a five-year plan it names, or the
+    one after them) — provincial terms begin every five years from
     1998, so only one such year fits a session number. None when none or several fit."""
     if not region or not session or not PROVINCIAL_AREA.fullmatch(region):
         return None
     mentioned = {int(year) for year in EXPLICIT_YEAR.findall(text)}
     candidates = {year for base in mentioned for year in (base, base + 1)}
+    for plan in PLAN_NAMED.findall(text):  # "实施“十二五”规划承前启后的关键一年": a year of that plan
+        first, last = plan_years(10 + int(parse_chinese_numeral(plan)))
+        candidates.update(range(first, last + 2))
     fitting = {year for year in candidates if (year - session + 1 - PROVINCIAL_TERM_START) % 5 == 0}
     return fitting.pop() if len(fitting) == 1 else None
 
