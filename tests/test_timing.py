@@ -623,3 +623,15 @@ def test_an_aside_in_brackets_keeps_its_time_and_its_kind_to_itself():
         (200.0, TARGET, 2004, "力争"),
         (156.5, ACHIEVEMENT, 2003, ""),
     ]
+
+
+def test_where_the_plan_year_is_unknown_a_sentences_kind_words_tell_its_years_kind():
+    text = (
+        "报告指出,2022年,是迈上新征程、向第二个百年奋斗目标进军的重要一年,也是极不平凡的一年。\n"
+        "2022年,全州实现地区生产总值53.62亿元,同比增长2.7%。\n"
+    )
+    got = records_of(text, None)
+    assert [(value, kind, year) for _, value, kind, year in got] == [
+        (53.62, ACHIEVEMENT, 2022),
+        (2.7, ACHIEVEMENT, 2022),
+    ]

@@ -215,7 +215,10 @@ def without_own_region(indicator: pl.Expr, region: pl.Expr) -> pl.Expr:
     # in Python for the few records that open with the area's name only (the others are null here)
     stripped = (
         pl.when(named)
-        .then(pl.struct(indicator=indicator, names=pl.concat_list(region, short)))
+        # the full name, the short name with the level ("果洛州" of 果洛藏族自治州), the short name
+        .then(
+            pl.struct(indicator=indicator, names=pl.concat_list(region, short + region.str.slice(-1), short))
+        )
         .map_elements(
             lambda row: without_area_name(row["indicator"], tuple(row["names"])), return_dtype=pl.Utf8
         )

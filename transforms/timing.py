@@ -390,6 +390,13 @@ def resolve(
     # dated section they are verbs of its own kind ("争取国债资金86亿元" in a review).
     timed = timed_level = kind = None
     for level, found in levels:
+        if kind is None and timed is not None and level == "paragraph":
+            # "2022年,果洛州实现地区生产总值53.62亿元,同比增长2.7%" where the plan year is unknown:
+            # the sentence's own kind words tell what its year is, before any paragraph's
+            worded = [cue for cue in cues if cue.span == KIND_ONLY]
+            if worded:
+                kind = worded[0].kind
+                break
         for cue in reversed(found):  # the nearest cue first
             if not cue.tells_time or (cue.span == AVERAGE and level != "clause"):
                 continue  # an average or a streak ("连续3年居全省第1位") is its own clause's
