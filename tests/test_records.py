@@ -54,6 +54,9 @@ def test_what_follows_the_areas_name_is_cleaned_as_the_opening_of_a_clause():
     assert indicator_and_code("去年郑州市GDP达到6800亿元。", "郑州市") == ("GDP", "GDP")
     assert indicator_and_code("今年,郑州的GDP预期增长9%左右。", "郑州市") == ("GDP", "GDP")
     assert indicator_and_code("2014年东莞全年GDP增长目标为9%。", "东莞市") == ("GDP", "GDP")
+    # an autonomous area's short name with its level
+    got = indicator_and_code("2022年,果洛州实现地区生产总值53.62亿元。", "果洛藏族自治州")
+    assert got == ("地区生产总值", "GDP")
     got = indicator_and_code("今年河北预计实现全省生产总值增长6.5%左右。", "河北省")
     assert got == ("全省生产总值", "GDP")
     # the name goes only where a word ends: 上海市民 are its citizens, 盐田港 a port
