@@ -702,6 +702,15 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
         ),
         # without 均 "城乡居民…" may be the one statistic of all residents
         ("城乡居民人均可支配收入增长7%。", [("城乡居民人均可支配收入", 7.0, "%", "", None)]),
+        # a list cut at its last 、 before the figure: with 均 every item shares it
+        (
+            "地区生产总值、全社会固定资产投资、金融机构存贷款余额均突破2万亿元。",
+            [
+                ("地区生产总值", 2.0, "万亿元", "突破", None),
+                ("全社会固定资产投资", 2.0, "万亿元", "突破", None),
+                ("金融机构存贷款余额", 2.0, "万亿元", "突破", None),
+            ],
+        ),
     ],
 }
 

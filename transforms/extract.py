@@ -1212,6 +1212,11 @@ def _subjects_sharing(sentence: str, mention: Mention, mentions: list[Mention]) 
     clause_start, _ = clause_bounds(sentence, mention.start)
     both = bool(BOTH_VERB.search(sentence, clause_start, mention.start))
     parts = [part for part in COORDINATOR.split(indicator) if part]
+    if both and len(parts) == 1:
+        # "地区生产总值、全社会固定资产投资、金融机构存贷款余额均突破2万亿元": the figure's subject
+        # was cut at the last 、; the items before it share the figure too
+        indicator = _listed_before(sentence, clause_start, mention.start, indicator) or indicator
+        parts = [part for part in COORDINATOR.split(indicator) if part]
     urban_rural = bool(URBAN_AND_RURAL.match(indicator))
     count = 2 if urban_rural else len(parts)
     # without 均 only items that each name an indicator of their own
@@ -1219,6 +1224,18 @@ def _subjects_sharing(sentence: str, mention: Mention, mentions: list[Mention]) 
         return None
     names = split_coordinated_subject(sentence, indicator, (mention.start, mention.start), mentions, count)
     return names if names and all(len(name) >= MIN_WORDS for name in names) else None
+
+
+def _listed_before(sentence: str, clause_start: int, figure_start: int, indicator: str) -> str | None:
+    """The list of names that ends with `indicator` before the figure ("A、B、C均…" -> "A、B、C")."""
+    before = sentence[clause_start:figure_start]
+    at = before.rfind(indicator)
+    if at <= 0 or before[at - 1] != "、":
+        return None
+    items = [_strip_pre(item) for item in before[: at - 1].split("、")]
+    if not all(len(item) >= MIN_WORDS and _has_noun(item) for item in items):
+        return None
+    return "、".join([*items, indicator])
 
 
 RULES: tuple[Rule, ...] = (
