@@ -635,3 +635,18 @@ def test_where_the_plan_year_is_unknown_a_sentences_kind_words_tell_its_years_ki
         (53.62, ACHIEVEMENT, 2022),
         (2.7, ACHIEVEMENT, 2022),
     ]
+
+
+def test_a_strong_kind_word_of_the_sentence_outranks_a_weak_one():
+    """ "力争…限上社零额同比增长15%以上,财政总收入达到20亿元": 同比 is said of targets too."""
+    text = (
+        "2023年,全区经济社会发展主要预期目标是:\n"
+        "力争固定资产投资增幅16%以上、限上社零额同比增长15%以上,财政总收入达到20亿元、增幅12%以上。\n"
+    )
+    got = records_of(text, 2023)
+    assert [(value, kind, year) for _, value, kind, year in got] == [
+        (16.0, TARGET, 2023),
+        (15.0, TARGET, 2023),
+        (20.0, TARGET, 2023),
+        (12.0, TARGET, 2023),
+    ]

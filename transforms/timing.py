@@ -418,6 +418,9 @@ def resolve(
         kind = overruling[0].kind
     if kind is None:
         marked = [cue for _, found in levels[:2] for cue in reversed(found) if cue.span == KIND_ONLY]
+        # a strong kind word of the clause or sentence before a weak one: "力争固定资产投资增幅16%
+        # 以上、限上社零额同比增长15%以上,财政总收入达到20亿元" is a list of targets
+        marked.sort(key=lambda cue: cue.cls not in STRONG_KIND_CLASSES)
         # else the first kind word after the figure in its sentence: "地区生产总值3500亿元,比上年
         # 增长5.5%" is one result told in two figures
         marked = marked or [cue for cue in cues if cue.start >= figure_start and cue.span == KIND_ONLY]
