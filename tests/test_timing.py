@@ -650,3 +650,17 @@ def test_a_strong_kind_word_of_the_sentence_outranks_a_weak_one():
         (20.0, TARGET, 2023),
         (12.0, TARGET, 2023),
     ]
+
+
+def test_a_bullet_ending_as_a_list_item_is_no_heading():
+    text = (
+        "报告指出:\n●2023年全省地区生产总值达到13.57万亿元、增长4.8%;\n●进出口顶住压力、逆势实现正增长;\n"
+        "●规模以上工业增加值突破4万亿元、增长4.4%。\n"
+    )
+    got = records_of(text, 2024)
+    assert [(value, kind, year) for _, value, kind, year in got] == [
+        (13.57, ACHIEVEMENT, 2023),
+        (4.8, ACHIEVEMENT, 2023),
+        (4.0, ACHIEVEMENT, 2023),
+        (4.4, ACHIEVEMENT, 2023),
+    ]

@@ -67,11 +67,12 @@ def heading_level(line: str) -> int | None:
     numbered = enumerator_level(line)
     if numbered is not None:
         return numbered
-    # a short line with a figure is a bullet item ("固定资产投资增长4.1%"), not a heading
+    # a short line with a figure is a bullet item ("固定资产投资增长4.1%"), not a heading, nor is
+    # one that ends as a list item does ("●进出口顶住压力、逆势实现正增长;")
     if (
         len(line) <= 40
         and not FULL_STOP.search(line)
-        and not re.search(r"[,;]", line[:-1])
+        and not re.search(r"[,;]", line)
         and not has_figure(line)
     ):
         return 2
