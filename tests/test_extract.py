@@ -577,6 +577,11 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
         # a span of years or a plan's period in front is a time, not part of the indicator
         ("未来五年GDP增速保持在6.5%以上。", [("GDP增速", 6.5, "%", "以上", None)]),
         ("“十三五”时期经济年均增长保持在6.5%以上。", [("经济", 6.5, "%", "以上", None)]),
+        # a year without 年 before the whole area, and an estimate, are no part of the indicator
+        (
+            "报告指出,2018全市经济社会发展稳中有进预计地区生产总值迈上5000亿元台阶。",
+            [("地区生产总值", 5000.0, "亿元", "迈上", None)],
+        ),
         # two counts glued together count one thing; a start level raised by 跃升到
         (
             "完成易地扶贫搬迁1646户6680人。",

@@ -142,7 +142,8 @@ META_NOUN = re.compile(rf"^(?:{word_pattern('list_word')}|一揽子)*{word_patte
 GAP_BEFORE = re.compile(rf"{word_pattern('gap_comparison')}[{HAN}]{{0,2}}(?<!的)$")
 # .match after the figure; "超额完成国家下达的110万人年度任务" names the year's task
 PLANNED_FIGURE = re.compile(r"的(?:预期目标|预期|目标|计划)(?!完成|实现)|的?(?:年度|全年)(?:目标)?任务")
-GOAL_STATEMENT = re.compile(r"目标(?:是|为)")  # "…主要预期目标是地区生产总值增长6%左右"
+# "…主要预期目标是地区生产总值增长6%左右", "2018全市经济社会发展稳中有进预计地区生产总值迈上…"
+STATEMENT = re.compile(r"目标(?:是|为)|预计")
 # "低于预期的8%", "控制在预期4.2%以内" (but "完成省定目标的100%" is a rate of completion)
 PLANNED_BEFORE = re.compile(
     r"(?:(?:低于|高于|好于|快于|慢于|超过|超出)(?:年初)?(?:预期目标|预期|目标)的|控制在(?:年初)?(?:预期目标|预期|目标)的?)$"
@@ -694,18 +695,19 @@ def _after_time(text: str) -> str:
     return worded[-1].lstrip("的") if worded else ""  # "今年的经济增长": 的 linked the time
 
 
-def _after_goal_statement(text: str) -> str:
-    """What a statement of the year's goals names after saying so: "经济社会发展主要预期目标是地区
-    生产总值" -> 地区生产总值. Unchanged where nothing is named after it ("全年GDP目标为增长":
-    the subject stands before)."""
-    *before, after = GOAL_STATEMENT.split(text)
+def _after_statement(text: str) -> str:
+    """What a statement of the year's goals, or an estimate, names after saying so: "经济社会发展
+    主要预期目标是地区生产总值" -> 地区生产总值, "经济社会发展稳中有进预计地区生产总值" -> 地区生产总值.
+    Unchanged where nothing is named after it ("全年GDP目标为增长", "地区生产总值预计": the
+    subject stands before)."""
+    *before, after = STATEMENT.split(text)
     return after if before and _has_noun(after) else text
 
 
 def _strip_pre(text: str) -> str:
     text = EMPTY_BRACKETS.sub("", COMPARISON.sub("", text))  # "下降(同口径)19.59%"
     text = _after_time(FOOTNOTE.sub("", ASIDE.sub("", text))).strip(" 、,和及与")
-    text = _after_goal_statement(text)
+    text = _after_statement(text)
     previous = None
     while previous != text:
         previous = text
