@@ -151,6 +151,19 @@ def test_missing_numbers_become_records_without_value():
     assert records("姑苏区被命名为首个国家古城旅游示范区。") == []
     assert records("这是高质量发展夯基垒台、聚势谋远的关键时期。") == []
     assert [r["unit"] for r in records("对6个省重点项目和个市重点项目实行包项目责任制。")] == ["个", "个"]
+    # a unit's character that ends a word (经营户) lost no number
+    got = records("全市个体经营户、私营企业户数分别增长39.7%和37.1%。")
+    assert [(r["value"], r["unit"]) for r in got] == [(39.7, "%"), (37.1, "%")]
+
+
+def test_a_number_listed_before_a_figure_in_points_shares_its_unit():
+    got = records("两项比重分别达到14.8%和85.9%,比上年提高0.9和0.1个百分点。")
+    assert [(r["value"], r["unit"]) for r in got] == [
+        (14.8, "%"),
+        (85.9, "%"),
+        (0.9, "个百分点"),
+        (0.1, "个百分点"),
+    ]
 
 
 def test_starting_level_is_last_years_achievement_and_periods_set_the_year():

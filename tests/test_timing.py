@@ -664,3 +664,10 @@ def test_a_bullet_ending_as_a_list_item_is_no_heading():
         (4.0, ACHIEVEMENT, 2023),
         (4.4, ACHIEVEMENT, 2023),
     ]
+
+
+def test_a_record_over_years_is_no_span_of_years():
+    """ "生产总值增幅创7年来新高": a record, not a review of seven years handed on."""
+    text = "2004年工作回顾\n生产总值增幅创7年来新高。规模以上工业企业利润增长47.4%。\n"
+    got = records_of(text, 2005)
+    assert [(value, kind, year) for _, value, kind, year in got] == [(47.4, ACHIEVEMENT, 2004)]

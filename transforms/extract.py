@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from govtargets.transforms.lexicon import pos_tags, tag_words, words
+from govtargets.transforms.lexicon import dictionary_tag, pos_tags, tag_words, words
 from govtargets.transforms.numbers import (
     BASE_UNITS,
     CHINESE_NUMERALS,
@@ -456,8 +456,27 @@ def find_mentions(sentence: str) -> list[Mention]:
         _attach_trailing_qualifier(sentence, mention)
         mentions.append(mention)
     extra = _fractions(sentence, mentions, quoted) + _unitless_ratios(sentence, mentions)
+    extra += _numbers_sharing_the_next_unit(sentence, mentions)
     # finditer gives the figures in order already; only fractions and ratios need merging in
     return sorted(mentions + extra, key=lambda m: m.start) if extra else mentions
+
+
+# "比上年提高0.9和0.1个百分点": a number listed before a figure in % or points shares its unit
+NUMBER_LISTED_BEFORE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)[和、]$")
+SHARED_UNITS = (*PERCENT_UNITS, "个百分点")
+
+
+def _numbers_sharing_the_next_unit(sentence: str, mentions: list[Mention]) -> list[Mention]:
+    shared = []
+    for mention in mentions:
+        listed = NUMBER_LISTED_BEFORE.search(sentence, 0, mention.start)
+        if mention.unit in SHARED_UNITS and listed and not _overlaps(*listed.span(1), mentions):
+            number = listed.group(1)
+            shared.append(
+                replace(mention, start=listed.start(1), end=listed.end(1), number_end=listed.end(1),
+                        value=float(number), text=number, qualifier="", stretch_value=None)
+            )  # fmt: skip
+    return shared
 
 
 def _overlaps(start: int, end: int, mentions: list[Mention]) -> bool:
@@ -1301,6 +1320,8 @@ def find_missing_mentions(sentence: str) -> list[Mention]:
         after, after_flag = tag_words([cut[i + 1]])[0] if i + 1 < len(cut) else ("", "x")
         if before_flag in ("m", "eng", "r", "q") or re.search(r"\d$", before) or before[-1] in COUNT_WORDS:
             continue  # a number, or a word that counts without one ("为首个", "每个"): nothing was lost
+        if dictionary_tag(before + word) or dictionary_tag(before[-2:] + word):
+            continue  # "个体经营户" (经营户), "养殖户": the unit's character ends a word, nothing was lost
         if word in MONEY_IN_WORDS and after in FLOOR_OR_CEILING_AFTER:
             continue  # "实施亿元以上重大产业项目": a threshold in words
         closes = after == "" or after in ("以上", "以下", "左右") or re.match(r"^[,;:。、)]", after)
