@@ -493,7 +493,7 @@ def _year_of(match: re.Match, rule: str) -> int | None:
         term, session = parse_chinese_numeral(groups["term"]), parse_chinese_numeral(groups["session"])
         return national_congress_year(int(term), int(session)) if term and session else None
     if rule in ("plan_after", "plan_first", "plan_last"):
-        start, end = plan_years(10 + int(parse_chinese_numeral(groups["plan"])))
+        start, end = plan_years(_plan_number(groups))
         return {"plan_after": end + 1, "plan_first": start, "plan_last": end}[rule]
     year = int(groups["year"])
     if rule == "next":
