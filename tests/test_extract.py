@@ -590,6 +590,11 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
         # a span of years or a plan's period in front is a time, not part of the indicator
         ("未来五年GDP增速保持在6.5%以上。", [("GDP增速", 6.5, "%", "以上", None)]),
         ("“十三五”时期经济年均增长保持在6.5%以上。", [("经济", 6.5, "%", "以上", None)]),
+        # a list's first subject with an aside after it
+        (
+            "五年来,我市生产总值(预计,下同)、财政总收入年均分别增长14.1%、22.1%。",
+            [("生产总值", 14.1, "%", "", None), ("财政总收入", 22.1, "%", "", None)],
+        ),
         # a year without 年 before the whole area, and an estimate, are no part of the indicator
         (
             "报告指出,2018全市经济社会发展稳中有进预计地区生产总值迈上5000亿元台阶。",

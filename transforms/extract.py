@@ -951,7 +951,10 @@ def _figure_lists(sentence: str, mentions: list[Mention]) -> list[tuple[list[Men
             run.append(mention)
             continue
         if len(run) >= 2:
-            clause_start, _ = clause_bounds(sentence, run[0].start)
+            # "我市生产总值(预计,下同)、财政总收入…年均分别增长": the subject starts before the aside
+            clause_start = _before_open_aside(
+                sentence, clause_bounds(sentence, run[0].start)[0], CLAUSE_DELIMITERS
+            )
             respectively = sentence.rfind("分别", clause_start, run[0].start)
             if respectively != -1 or not _own_noun_between(sentence, run):
                 lists.append((run, (clause_start, respectively if respectively != -1 else run[0].start)))
