@@ -430,6 +430,10 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
             [("固定资产投资", 12.0, "亿元", "", None), ("固定资产投资", 20.6, "%", "", None)],
         ),
         ("税收收入超出市级下调任务指标6000万元。", []),
+        # the time an effort takes, a count of effort counted twice
+        ("用3个月左右时间取得决定性成果。", []),
+        ("10大类52项民生实事全部超额完成。", []),
+        ("从创新、协调、绿色、开放、共享、安全6个维度明确目标。", []),
         ("137个市重点项目完成投资236.8亿元。", [("市重点项目完成投资", 236.8, "亿元", "", None)]),
         ("年内实施总投资35亿元的80项城建重点工程。", [("城建重点工程", 35.0, "亿元", "", None)]),
         # the meeting's attendance is no figure of the area

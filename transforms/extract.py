@@ -29,6 +29,7 @@ from govtargets.transforms.numbers import (
     MAGNITUDES,
     MENTION,
     PERCENT_UNITS,
+    TIME_UNITS,
     is_counting_chinese_numeral,
     parse_fraction,
     parse_number,
@@ -212,6 +213,8 @@ THRESHOLD, STRETCH, META_COUNT, GAP, RANK_MOVE, SET_SIZE, ATTENDANCE, SIZE_CLASS
     "ordinal of a meeting", "figure of a bracket of figures",
 )  # fmt: skip
 STREAK_LENGTH = "length of a streak"  # "连续327天无新增本土病例": how long, no record of the area
+DURATION = "time an effort takes"  # "用3个月左右时间取得…成果": how long, no record of the area
+DURATION_AFTER = re.compile(r"(?:左右)?的?时间")
 HYPOTHETICAL = "figure of a supposition"  # "如果2020年GDP总额达到90万亿元,那么…": no target, no result
 # .search before a figure; one that sets a factor aside ("如果扣除价格因素,增长5%") adjusts the figure
 SUPPOSITION = re.compile(rf"(?:^|[{CLAUSE_DELIMITERS}])(?:{word_pattern('supposition')})(?![^,;:。]*因素)")
@@ -620,18 +623,21 @@ def drop_figures_that_are_not_records(sentence: str, mentions: list[Mention]) ->
     area ("比全省高1.18万元", "高于全市平均水平8.7个百分点"), a move in a ranking ("排名提升5位"),
     the size of the set a clause's other figure is about ("137个市重点项目完成投资236.8亿元"), and
     the people at the meeting where the report was given ("326名人大代表汇聚一堂", "实到代表275人"),
-    and the size class of a thing ("30万吨级泊位": a berth for ships of that size, not a tonnage)."""
+    and the size class of a thing ("30万吨级泊位": a berth for ships of that size, not a tonnage), and
+    the time an effort takes ("用3个月左右时间")."""
     for mention in (m for m in mentions if m.live):
         clause_start, clause_end = clause_bounds(sentence, mention.start)
         before = sentence[clause_start : mention.start]
         counts = mention.base_unit in CLASSIFIERS
         counts_people = mention.base_unit in PEOPLE_CLASSIFIERS
-        if counts and META_NOUN.match(_noun_after(sentence, mention)):
-            mention.dropped = META_COUNT
+        if counts and META_NOUN.match(GLUED_FIGURE.sub("", _noun_after(sentence, mention), count=1)):
+            mention.dropped = META_COUNT  # ("10大类52项民生实事": both count the effort)
         elif mention.unit == "次" and MEETING_AFTER_ORDINAL.match(sentence, mention.end):
             mention.dropped = ORDINAL
         elif before.endswith(STREAK_WORD):
             mention.dropped = STREAK_LENGTH
+        elif _takes_time(sentence, mention):
+            mention.dropped = DURATION
         elif SUPPOSITION.search(sentence, 0, mention.start):
             mention.dropped = HYPOTHETICAL  # the rest of a sentence that supposes
         elif _inside_a_bracket_of_figures(sentence, mention):
@@ -650,6 +656,16 @@ def drop_figures_that_are_not_records(sentence: str, mentions: list[Mention]) ->
         elif counts_people and ATTENDANCE_WORDS.search(sentence, clause_start, clause_end):
             mention.dropped = ATTENDANCE
     _drop_items_of_a_counted_effort(sentence, mentions)
+
+
+def _takes_time(sentence: str, mention: Mention) -> bool:
+    """Whether the figure is the time an effort takes: "用3个月左右时间" (read as 3 个 of 月), "两年时间"."""
+    after = sentence[mention.end :]
+    if mention.unit == "个" and after.startswith("月"):
+        after = after[1:]
+    elif mention.base_unit not in TIME_UNITS:
+        return False
+    return bool(DURATION_AFTER.match(after))
 
 
 def _inside_a_bracket_of_figures(sentence: str, mention: Mention) -> bool:
