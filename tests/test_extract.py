@@ -156,6 +156,16 @@ def test_missing_numbers_become_records_without_value():
     assert [(r["value"], r["unit"]) for r in got] == [(39.7, "%"), (37.1, "%")]
 
 
+def test_a_number_closing_a_list_after_a_figure_in_percent_shares_its_unit():
+    got = records(
+        "城镇新增就业107.3万人,转移农村劳动力159.2万人,分别增长13.5%和11.1;储蓄余额增加1314.2亿元。"
+    )
+    assert [(r["indicator"], r["value"], r["unit"]) for r in got][2:4] == [
+        ("城镇新增就业", 13.5, "%"),
+        ("农村劳动力", 11.1, "%"),
+    ]
+
+
 def test_a_number_listed_before_a_figure_in_points_shares_its_unit():
     got = records("两项比重分别达到14.8%和85.9%,比上年提高0.9和0.1个百分点。")
     assert [(r["value"], r["unit"]) for r in got] == [
@@ -367,6 +377,11 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
         ("城镇登记失业率控制在4.5%之内。", [("城镇登记失业率", 4.5, "%", "之内", None)]),
     ],
     "list_qualifiers": [
+        # % and ‰ listed under one closing bound word
+        (
+            "城镇登记失业率、人口自增率分别控制在4.2%、2.5‰以内。",
+            [("城镇登记失业率", 4.2, "%", "以内", None), ("人口自增率", 2.5, "‰", "以内", None)],
+        ),
         (
             "城乡居民收入分别增长6.5%和8%左右。",
             [("城镇居民收入", 6.5, "%", "左右", None), ("农村居民收入", 8.0, "%", "左右", None)],

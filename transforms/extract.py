@@ -466,19 +466,25 @@ def find_mentions(sentence: str) -> list[Mention]:
 
 # "比上年提高0.9和0.1个百分点": a number listed before a figure in % or points shares its unit
 NUMBER_LISTED_BEFORE = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)[和、]$")
+NUMBER_LISTED_AFTER = re.compile(r"[和、](\d+(?:\.\d+)?)(?=[,;。]|$)")
 SHARED_UNITS = (*PERCENT_UNITS, "个百分点")
 
 
 def _numbers_sharing_the_next_unit(sentence: str, mentions: list[Mention]) -> list[Mention]:
+    """Numbers without a unit listed next to a figure in % or points: "提高0.9和0.1个百分点", and
+    one that closes a clause ("分别增长13.5%和11.1", the sign lost in copying)."""
     shared = []
-    for mention in mentions:
-        listed = NUMBER_LISTED_BEFORE.search(sentence, 0, mention.start)
-        if mention.unit in SHARED_UNITS and listed and not _overlaps(*listed.span(1), mentions):
-            number = listed.group(1)
-            shared.append(
-                replace(mention, start=listed.start(1), end=listed.end(1), number_end=listed.end(1),
-                        value=float(number), text=number, qualifier="", stretch_value=None)
-            )  # fmt: skip
+    for mention in (m for m in mentions if m.unit in SHARED_UNITS):
+        for listed in (
+            NUMBER_LISTED_BEFORE.search(sentence, 0, mention.start),
+            NUMBER_LISTED_AFTER.match(sentence, mention.end),
+        ):
+            if listed and not _overlaps(*listed.span(1), mentions):
+                number = listed.group(1)
+                shared.append(
+                    replace(mention, start=listed.start(1), end=listed.end(1), number_end=listed.end(1),
+                            value=float(number), text=number, qualifier="", stretch_value=None)
+                )  # fmt: skip
     return shared
 
 
@@ -598,7 +604,7 @@ def propagate_list_qualifiers(sentence: str, mentions: list[Mention]) -> None:
             not left.qualifier
             and right.qualifier in TRAILING_QUALIFIERS
             and _between(sentence, left, right) in LIST_JOINERS
-            and left.unit == right.unit
+            and _same_kind_of_unit(left, right)
         ):
             left.qualifier = right.qualifier
     for left, right in itertools.pairwise(mentions):
@@ -611,6 +617,11 @@ def propagate_list_qualifiers(sentence: str, mentions: list[Mention]) -> None:
             and opening.group(1) == left.qualifier
         ):
             right.qualifier = left.qualifier
+
+
+def _same_kind_of_unit(left: Mention, right: Mention) -> bool:
+    """ "分别控制在4.2%、3%、2.5‰以内": % and ‰ are listed under one bound word."""
+    return left.unit == right.unit or {left.unit, right.unit} <= set(PERCENT_UNITS)
 
 
 def _noun_after(sentence: str, mention: Mention) -> str:
