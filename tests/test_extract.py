@@ -616,6 +616,15 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
         # a span of years or a plan's period in front is a time, not part of the indicator
         ("未来五年GDP增速保持在6.5%以上。", [("GDP增速", 6.5, "%", "以上", None)]),
         ("“十三五”时期经济年均增长保持在6.5%以上。", [("经济", 6.5, "%", "以上", None)]),
+        # a clause after ; that names only a change goes on with the subject (of the share) before
+        (
+            "全市生产总值达2085亿元,占全省比重提高到26%;增速达16%,保持前列。",
+            [
+                ("生产总值", 2085.0, "亿元", "", None),
+                ("生产总值占全省比重", 26.0, "%", "", None),
+                ("生产总值", 16.0, "%", "", None),
+            ],
+        ),
         # a list's first subject with an aside after it
         (
             "五年来,我市生产总值(预计,下同)、财政总收入年均分别增长14.1%、22.1%。",

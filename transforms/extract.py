@@ -1115,6 +1115,9 @@ def _continued_subject(verb: str, previous: Mention, mention: Mention) -> str:
     万元,全年脱贫324户": 脱贫, no 脱贫资金)."""
     if not verb or CONVERSION.fullmatch(verb):
         return previous.indicator
+    if ONLY_A_CHANGE.match(verb):
+        # "生产总值…占全省比重提高到26%;增速达16%": the growth of the share's subject
+        return previous.indicator.split("占")[0] or previous.indicator
     if (
         not MEASURE_VERBS.match(verb)
         and mention.unit not in PERCENT_UNITS
@@ -1122,6 +1125,15 @@ def _continued_subject(verb: str, previous: Mention, mention: Mention) -> str:
     ):
         return verb  # ("新增4个过20亿元" after 财政收入 is still a count of what the subject names)
     return verb + pos_tags(previous.indicator)[-1][0]
+
+
+# "…占全省比重提高到26%;增速达16%": a clause naming only a change goes on with the last subject
+ONLY_A_CHANGE = re.compile(rf"^(?:{word_pattern('growth_word')})(?:达到?|为)?$")
+
+
+def _names_only_a_change(sentence: str, mention: Mention) -> bool:
+    clause_start, _ = clause_bounds(sentence, mention.start)
+    return bool(ONLY_A_CHANGE.match(sentence[clause_start : mention.start]))
 
 
 def assign_indicators(sentence: str, mentions: list[Mention]) -> None:
@@ -1147,7 +1159,7 @@ def assign_indicators(sentence: str, mentions: list[Mention]) -> None:
             mention.indicator is None
             and previous is not None
             and previous.indicator
-            and ";" not in _between(sentence, previous, mention)
+            and (";" not in _between(sentence, previous, mention) or _names_only_a_change(sentence, mention))
         ):
             # "6台、15.5万千瓦", "由1390家,发展到2000家": the figure continues the last subject;
             # "新增上市企业4家、挂牌50家": a verb of its own applies to the same head noun
