@@ -616,6 +616,14 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
         # a span of years or a plan's period in front is a time, not part of the indicator
         ("未来五年GDP增速保持在6.5%以上。", [("GDP增速", 6.5, "%", "以上", None)]),
         ("“十三五”时期经济年均增长保持在6.5%以上。", [("经济", 6.5, "%", "以上", None)]),
+        # a change since the start of the year
+        (
+            "城乡居民本外币储蓄余额达10529.8亿元,比年初增加1314.2亿元。",
+            [
+                ("城乡居民本外币储蓄余额", 10529.8, "亿元", "", None),
+                ("城乡居民本外币储蓄余额", 1314.2, "亿元", "", None),
+            ],
+        ),
         # a clause after ; that names only a change goes on with the subject (of the share) before
         (
             "全市生产总值达2085亿元,占全省比重提高到26%;增速达16%,保持前列。",
