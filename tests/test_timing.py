@@ -674,3 +674,21 @@ def test_a_record_over_years_is_no_span_of_years():
     text = "2004年工作回顾\n生产总值增幅创7年来新高。规模以上工业企业利润增长47.4%。\n"
     got = records_of(text, 2005)
     assert [(value, kind, year) for _, value, kind, year in got] == [(47.4, ACHIEVEMENT, 2004)]
+
+
+def test_a_year_heading_without_its_character():
+    """ "回顾2023" and a line that is only "2021" (an infographic's) date the lines under them;
+    an annual average concentration (PM2.5年均浓度) is a level, no average over years."""
+    text = (
+        "报告分为两大部分\n一、2023年工作回顾\n二、2024年目标任务和主要工作\n回顾2023\n"
+        "全省生产总值增长5.5%,一般公共预算收入增长5.7%。\n"
+    )
+    assert [(value, kind, year) for _, value, kind, year in records_of(text, 2024)] == [
+        (5.5, ACHIEVEMENT, 2023),
+        (5.7, ACHIEVEMENT, 2023),
+    ]
+    text = "一图读懂政府工作报告\n2021\n持之以恒改善生态环境\n修复废弃矿山2.58万亩,PM2.5年均浓度下降13.5%。\n"
+    assert [(value, kind, year) for _, value, kind, year in records_of(text, 2022)] == [
+        (2.58, ACHIEVEMENT, 2021),
+        (13.5, ACHIEVEMENT, 2021),
+    ]
