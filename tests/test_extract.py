@@ -624,6 +624,11 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
                 ("城乡居民本外币储蓄余额", 1314.2, "亿元", "", None),
             ],
         ),
+        # Hong Kong's 按年 is 同比
+        (
+            "去年生产总值达到9700亿元,按年增长6.8%。",
+            [("生产总值", 9700.0, "亿元", "", None), ("生产总值", 6.8, "%", "", None)],
+        ),
         # a clause after ; that names only a change goes on with the subject (of the share) before
         (
             "全市生产总值达2085亿元,占全省比重提高到26%;增速达16%,保持前列。",
