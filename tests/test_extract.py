@@ -624,6 +624,13 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
                 ("城乡居民本外币储蓄余额", 1314.2, "亿元", "", None),
             ],
         ),
+        # a round number in words before the currency; the total of the subject before; the
+        # future's 将 before a verb of the plan
+        ("全省将力争GDP首次突破一万亿元人民币。", [("GDP", 1.0, "万亿元", "突破", None)]),
+        (
+            "地区生产总值增长4.5%左右,预计总量达到1.9万亿元左右。",
+            [("地区生产总值", 4.5, "%", "左右", None), ("地区生产总值", 1.9, "万亿元", "左右", None)],
+        ),
         # Hong Kong's 按年 is 同比
         (
             "去年生产总值达到9700亿元,按年增长6.8%。",

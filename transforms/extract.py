@@ -418,6 +418,7 @@ def _is_threshold(sentence: str, mention: Mention) -> bool:
         and sentence[mention.start] not in "-−"
         and HAN_NEXT.match(sentence[mention.end :])
         and not MILESTONE_AFTER.match(sentence, mention.end)
+        and not CURRENCY_AFTER.match(sentence[mention.end :])  # "突破一万亿元人民币"
     ):
         return True  # "百万亩“吨半粮”示范区", "超万亿城市行列": a size in words qualifying a name
     if not mention.base_unit:
@@ -1175,11 +1176,15 @@ def assign_indicators(sentence: str, mentions: list[Mention]) -> None:
         previous_end, previous = mention.end, mention
 
 
+TOTAL = "总量"
+
+
 def complete_generic_heads(sentence: str, mentions: list[Mention]) -> None:
     """An indicator that is only a head noun takes the modifier of the subject before it:
     "茶饮产品产量达到8000吨,实现产值9亿元" -> 茶饮产品产值; "新兴产业加速成长,产值增长145%" ->
     新兴产业产值 (the subject of the clause before). One that is only a per-unit word takes that
-    subject as its head: "生产总值达到2.62万亿元,人均突破1万美元" -> 人均生产总值."""
+    subject as its head: "生产总值达到2.62万亿元,人均突破1万美元" -> 人均生产总值. A total
+    whose subject has no such head is that subject's: "地区生产总值增长4.5%,总量达到1.9万亿元"."""
     previous: Mention | None = None
     for mention in mentions:
         if not mention.live or not mention.indicator:
@@ -1202,6 +1207,9 @@ def complete_generic_heads(sentence: str, mentions: list[Mention]) -> None:
             modifier = _modifier_before(sentence, mention, previous)
             if modifier:
                 mention.indicator = modifier + head
+            elif head == TOTAL and previous is not None and previous.indicator:
+                # "地区生产总值增长4.5%左右,预计总量达到1.9万亿元": the total of the subject before
+                mention.indicator = previous.indicator
         previous = mention
 
 
