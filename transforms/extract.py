@@ -151,6 +151,7 @@ PLANNED_BEFORE = re.compile(
 )
 RANK_WORDS = re.compile(word_pattern("rank_word"))
 ATTENDANCE_WORDS = re.compile(word_pattern("attendance_word"))
+AUDIENCE_WORDS = re.compile(word_pattern("audience_word"))
 PEOPLE_CLASSIFIERS = ("名", "人", "位")
 GENERIC_HEADS = frozenset(vocabulary_words("generic_head"))
 PER_UNIT_WORDS = frozenset(vocabulary_words("per_unit_word"))
@@ -665,8 +666,10 @@ def drop_figures_that_are_not_records(sentence: str, mentions: list[Mention]) ->
             or _counts_the_set_of_an_amount_before(sentence, mention, mentions)
         ):
             mention.dropped = SET_SIZE
-        elif counts_people and ATTENDANCE_WORDS.search(sentence, clause_start, clause_end):
-            mention.dropped = ATTENDANCE
+        elif (counts_people and ATTENDANCE_WORDS.search(sentence, clause_start, clause_end)) or (
+            counts and AUDIENCE_WORDS.search(sentence, clause_start, clause_end)
+        ):
+            mention.dropped = ATTENDANCE  # ("6个周边国家驻昆总领事受邀旁听": guests, counted by country)
     _drop_items_of_a_counted_effort(sentence, mentions)
 
 
