@@ -49,7 +49,7 @@ from govtargets.transforms.vocabulary import (
 )
 
 # Documents loaded by another version are extracted again: bump when records or keywords change.
-EXTRACTOR_VERSION = "0.4.28"
+EXTRACTOR_VERSION = "0.4.29"
 
 # "丨" and "|" separate the parts of a web page's headline ("成都市政府工作报告丨2023年…").
 CLAUSE_DELIMITERS = ",;:。!?丨|"
