@@ -130,6 +130,16 @@ def test_delivery_date_is_a_real_date_or_none(head, expected):
         ),
         # an autonomous area's short name with the suffix the text uses for its own area
         ("全州各族人民。州长黄政红向大会作《政府工作报告》。共同描绘迪庆未来的发展蓝图。", "迪庆藏族自治州"),
+        # once at its congress session after any boundary, where jieba does not know the name as a
+        # place; words with a verb before the suffix are no name
+        (
+            (
+                "2月14日上午,备受全市人民瞩目的周口市第二届人民代表大会第四次会议在周口人民会堂隆重举行。"
+                "8时30分,毛超峰宣布周口市第二届人民代表大会第四次会议开幕。"
+            ),
+            "周口市",
+        ),
+        ("昨日上午,白云区十四届人大五次会议召开。白云区长余楚风作《政府工作报告》。", "白云区"),
         # who delivers the report when the office is vacant
         ("第五次会议上\n\n静宁县常务副县长杨晓勇\n\n各位代表:", "静宁县"),
         # a district named after the city it is part of

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from govtargets.transforms.lexicon import dictionary_places, dictionary_tag, words
+from govtargets.transforms.lexicon import dictionary_places, dictionary_tag, pos_tags, words
 from govtargets.transforms.normalize import FULL_STOP, HEADING_LEVELS
 from govtargets.transforms.numbers import MENTION, parse_chinese_numeral
 from govtargets.transforms.timing import (
@@ -231,25 +231,35 @@ def _most_named(candidates: Counter) -> str | None:
 # may not know, standing alone between a boundary (a line's start, 在, 代表, punctuation) and its
 # authority.
 NAME_BEFORE_AUTHORITY = re.compile(
-    rf"(?m)(?:^|在|代表|(?:19|20)\d{{2}}年|[\s(,。:)])(?P<name>(?![我全本各该])[\u4e00-\u9fff]{{1,8}}?)"
+    rf"(?m)(?:^|在|代表|(?:19|20)\d{{2}}年|[\s(,。:)的])(?P<name>(?![我全本各该])[\u4e00-\u9fff]{{1,8}}?)"
     rf"(?P<suffix>{ADMIN_SUFFIX})\s?{AUTHORITY}"
 )
-NOT_A_NAME = re.compile(r"[届年月日在市省县区州]")
+NOT_A_NAME = re.compile(r"[届年月日在市省县区州的]")
 # "赣州市章贡区人民政府": the area named after the area it is part of
 WITHIN_AREA = re.compile(r"^[\u4e00-\u9fff]{1,5}[省市州](?=[^省市州县区]{1,5}$)")
+
+
+def _is_a_phrase(name: str) -> bool:
+    """Words with a verb or a particle among others are no name ("毛超峰宣布周口", "出席了"); a
+    name jieba does not know may be tagged as one word of any kind ("牟定": v)."""
+    tags = pos_tags(name)
+    return len(tags) > 1 and any(
+        (flag.startswith("v") and len(word) > 1) or flag.startswith("u") for word, flag in tags
+    )
 
 
 def _named_before_authority(text: str) -> str | None:
     """The area a report names before its own authorities, where jieba does not know it: twice at
     least, or once where the report says at which congress session it is delivered ("在和硕县第十七届
-    人民代表大会第三次会议上"; "备受瞩目的县第十六届人民代表大会…" names no one)."""
+    人民代表大会第三次会议上", "瞩目的周口市第二届人民代表大会第四次会议", ",白云区十四届人大五次会议";
+    "备受瞩目的县第十六届人民代表大会…" names no one)."""
     names, at_session = Counter(), set()
     for match in NAME_BEFORE_AUTHORITY.finditer(text[:HEAD_CHARS]):
         name = WITHIN_AREA.sub("", match["name"])
-        if NOT_A_NAME.search(name):
+        if NOT_A_NAME.search(name) or _is_a_phrase(name):
             continue
         names[name + match["suffix"]] += 1
-        if match.group(0).startswith("在") and SESSION.match(text, match.end()):
+        if SESSION.match(text, match.end()) and (match.group(0).startswith("在") or 2 <= len(name) <= 4):
             at_session.add(name + match["suffix"])
     name = _most_named(names)
     return name if name and (names[name] >= 2 or name in at_session) else None
