@@ -44,6 +44,14 @@ def test_lines_broken_inside_a_sentence_or_number_are_rejoined():
     )
 
 
+def test_a_copy_sites_junk_letters_after_a_stop_do_not_hide_it():
+    text = "一年来,社会消费品零售总额完成16亿元,城乡常住居民人均可支配收入分别达到\n37462元和17597元、增长7%和10%。vfO\n下一段。"
+    assert normalize_text(text).split("\n") == [
+        "一年来,社会消费品零售总额完成16亿元,城乡常住居民人均可支配收入分别达到37462元和17597元、增长7%和10%。vfO",
+        "下一段。",
+    ]
+
+
 def test_short_headings_are_not_glued_to_the_next_paragraph():
     text = (
         "一、2023年工作回顾\n\n2023年是开局之年,全市经济运行稳中向好。\n加快新旧动能转换\n做大做强实体经济\n"

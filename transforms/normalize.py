@@ -59,7 +59,8 @@ HEADING_LEVELS = (
 ENUMERATOR = re.compile(
     "|".join(pattern.pattern for _, pattern in HEADING_LEVELS) + r"|^第[一二三四五六七八九十]+[章节部分条]"
 )
-SENTENCE_END = re.compile(r"[。！？!?；;:：][”’\")）]*$")
+# (a copy site's junk letters after the stop, "…增长7%和10%。vfO", do not hide it)
+SENTENCE_END = re.compile(r"[。！？!?；;:：][”’\")）]*(?:[A-Za-z]{1,4})?$")
 # A line this long that stops without closing punctuation is a sentence cut by a page or line
 # break; shorter unpunctuated lines are headings.
 MIN_BROKEN_LINE = 20
