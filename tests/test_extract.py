@@ -618,6 +618,12 @@ RULE_CASES: dict[str, list[tuple[str, list[tuple]]]] = {
         # a span of years or a plan's period in front is a time, not part of the indicator
         ("未来五年GDP增速保持在6.5%以上。", [("GDP增速", 6.5, "%", "以上", None)]),
         ("“十三五”时期经济年均增长保持在6.5%以上。", [("经济", 6.5, "%", "以上", None)]),
+        # the aside after a milestone is of the milestone's subject; 过亿元 before a name is a threshold
+        (
+            "这是我市城镇居民人均收入首次超过万元大关(去年为9641元)。",
+            [("城镇居民人均收入", 1.0, "万元", "超过", None), ("城镇居民人均收入", 9641.0, "元", "", None)],
+        ),
+        ("新开工过亿元项目197个。", [("新开工过亿元项目", 197.0, "个", "", None)]),
         # a change since the start of the year
         (
             "城乡居民本外币储蓄余额达10529.8亿元,比年初增加1314.2亿元。",
@@ -822,6 +828,7 @@ def test_rule_cases(sentence, expected):
         ("地区生产总值逼近3万亿。", 3.0, "万亿"),
         ("2021年预计实现地区生产总值947亿。", 947.0, "亿"),  # an amount without its 元
         ("经济总量跨上万亿台阶。", 1.0, "万亿"),  # 台阶 is a step, no count of 台
+        ("财政总收入突破亿元大关。", 1.0, "亿元"),  # one 亿元 passed
         ("本区生产总值跨越两百亿元台阶。", 200.0, "亿元"),  # 两百 is one number
         ("新增就业两万人。", 2.0, "万人"),
         ("全年引进各类人才七万人。", 7.0, "万人"),  # one numeral before 万: as 7万人 would be written

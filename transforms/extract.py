@@ -137,6 +137,7 @@ MILESTONE_AFTER = re.compile(
     rf"(?:[两二三四五六七八九]个)?{word_pattern('milestone_noun')}"
 )  # .match at a position
 AMOUNT_END = re.compile(r"[,;:。、)]|$")  # .match after a bare 亿: nothing names what it counts
+MILESTONE_OPENING = re.compile(rf"^(?:{word_pattern('milestone_noun')})\(")
 MILESTONE_BEFORE = re.compile(rf"{alternation(qualifier_patterns('before', ('milestone', 'approx')))}$")
 META_NOUN = re.compile(rf"^(?:{word_pattern('list_word')}|一揽子)*{word_pattern('meta_noun')}")
 # "低于预期1.5个百分点" is a gap; "低于预期的8%" names what was expected (PLANNED_FIGURE)
@@ -312,6 +313,10 @@ def _mention_from_match(sentence: str, match: re.Match) -> Mention | None:
     if not number[0].isdigit():
         if start and sentence[start - 1].isdigit():
             return None  # "3千亿两个": the numerals go on from a figure, they start none
+        passed = MILESTONE_AFTER.match(sentence, end) and MILESTONE_BEFORE.search(sentence, 0, start)
+        if number in MAGNITUDES and base and passed:
+            # "财政总收入突破亿元大关": one 亿元 passed ("过亿元项目", "14个市县…过亿元" are thresholds)
+            number = "一" + number
         number, mag = _numeral_and_magnitude(number, mag, base or milestone)
         if number is None:
             return None
@@ -756,6 +761,7 @@ def _after_statement(text: str) -> str:
 
 def _strip_pre(text: str) -> str:
     text = EMPTY_BRACKETS.sub("", COMPARISON.sub("", text))  # "下降(同口径)19.59%"
+    text = MILESTONE_OPENING.sub("", text)  # "…超过万元大关(去年为9641元)": what the milestone was of
     text = _after_time(FOOTNOTE.sub("", ASIDE.sub("", text))).strip(" 、,和及与")
     text = _after_statement(text)
     previous = None
@@ -1453,7 +1459,8 @@ def extract_sentence(sentence: str, context: TimeContext, label: str | None = No
     if mentions:  # each rule works on the figures found; half the sentences have none
         for rule in RULES:
             rule.apply(sentence, mentions)
-    missing = find_missing_mentions(sentence)
+    # ("突破亿元大关" is one 亿元 passed, a figure: no number was lost there)
+    missing = [m for m in find_missing_mentions(sentence) if not _overlaps(m.start, m.end, mentions)]
     for mention in missing:
         apply_leading_qualifiers(sentence, [mention])
         mention.indicator = choose_indicator(sentence, mention, 0)
