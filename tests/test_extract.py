@@ -829,6 +829,8 @@ def test_rule_cases(sentence, expected):
         ("2021年预计实现地区生产总值947亿。", 947.0, "亿"),  # an amount without its 元
         ("经济总量跨上万亿台阶。", 1.0, "万亿"),  # 台阶 is a step, no count of 台
         ("财政总收入突破亿元大关。", 1.0, "亿元"),  # one 亿元 passed
+        ("牲畜存栏达到1.36亿头只。", 1.36, "亿头只"),  # head of livestock, large and small
+        ("电网变电容量突破1亿千伏安。", 1.0, "亿千伏安"),
         ("本区生产总值跨越两百亿元台阶。", 200.0, "亿元"),  # 两百 is one number
         ("新增就业两万人。", 2.0, "万人"),
         ("全年引进各类人才七万人。", 7.0, "万人"),  # one numeral before 万: as 7万人 would be written
