@@ -27,6 +27,7 @@ from govtargets.transforms.numbers import (
     FRACTION,
     FRACTION_UNIT,
     MAGNITUDES,
+    MEASURES,
     MENTION,
     PERCENT_UNITS,
     TIME_UNITS,
@@ -216,6 +217,12 @@ THRESHOLD, STRETCH, META_COUNT, GAP, RANK_MOVE, SET_SIZE, ATTENDANCE, SIZE_CLASS
 )  # fmt: skip
 STREAK_LENGTH = "length of a streak"  # "连续327天无新增本土病例": how long, no record of the area
 DURATION = "time an effort takes"  # "用3个月左右时间取得…成果": how long, no record of the area
+SPECIFICATION = "specification of a listed name"  # "恒大集团100万吨矿泉水、统一集团30万吨矿泉水"
+NAME_AFTER = re.compile(rf"^(?![{''.join(LIST_JOINERS)}等])[{HAN}]")
+ENDS_WITH_A_VERB = re.compile(
+    rf"(?:{word_pattern('measure_verb')}|{word_pattern('lead_verb')}|{word_pattern('trailing_verb')})$"
+)
+ANNUAL_OUTPUT = "年产"
 DURATION_AFTER = re.compile(r"(?:左右)?的?时间")
 HYPOTHETICAL = "figure of a supposition"  # "如果2020年GDP总额达到90万亿元,那么…": no target, no result
 # .search before a figure; one that sets a factor aside ("如果扣除价格因素,增长5%") adjusts the figure
@@ -656,6 +663,8 @@ def drop_figures_that_are_not_records(sentence: str, mentions: list[Mention]) ->
             mention.dropped = STREAK_LENGTH
         elif _takes_time(sentence, mention):
             mention.dropped = DURATION
+        elif _specifies_a_listed_name(sentence, mention, clause_start, clause_end):
+            mention.dropped = SPECIFICATION
         elif SUPPOSITION.search(sentence, 0, mention.start):
             mention.dropped = HYPOTHETICAL  # the rest of a sentence that supposes
         elif _inside_a_bracket_of_figures(sentence, mention):
@@ -676,6 +685,29 @@ def drop_figures_that_are_not_records(sentence: str, mentions: list[Mention]) ->
         ):
             mention.dropped = ATTENDANCE  # ("6个周边国家驻昆总领事受邀旁听": guests, counted by country)
     _drop_items_of_a_counted_effort(sentence, mentions)
+
+
+def _specifies_a_listed_name(sentence: str, mention: Mention, clause_start: int, clause_end: int) -> bool:
+    """Whether the figure is inside the name of one item of a list of names, as its capacity:
+    "敖东工业园二期、恒大集团100万吨矿泉水、统一集团30万吨矿泉水" (projects by company and product),
+    "白鹭化纤1.5万吨粘胶长丝、金龙铜业外翅片强化传热铜管": a name before it, a noun right after it,
+    and an item of the list without any figure."""
+    start = max(sentence.rfind(LIST_DELIMITERS, clause_start, mention.start) + 1, clause_start)
+    end = sentence.find(LIST_DELIMITERS, mention.end, clause_end)
+    end = clause_end if end == -1 else end
+    before, after = sentence[start : mention.start], sentence[mention.end : end]
+    if (
+        mention.base_unit not in MEASURES
+        or not before
+        or before.endswith("等")
+        or not NAME_AFTER.match(after)
+    ):
+        return False  # a count ("潘庄、李家岸2处大型灌区"), or what a list closes ("…等53个重点项目")
+    word, flag = pos_tags(before)[-1]
+    if (flag.startswith("v") and word != ANNUAL_OUTPUT) or ENDS_WITH_A_VERB.search(before):
+        return False  # "新建100万吨…": a verb's object, what was built
+    items = [item.split("等")[0] for item in sentence[clause_start:clause_end].split(LIST_DELIMITERS)]
+    return len(items) > 1 and any(item and not re.search(r"\d", item) for item in items)
 
 
 def _takes_time(sentence: str, mention: Mention) -> bool:
