@@ -698,11 +698,12 @@ def _specifies_a_listed_name(sentence: str, mention: Mention, clause_start: int,
     before, after = sentence[start : mention.start], sentence[mention.end : end]
     if (
         mention.base_unit not in MEASURES
-        or not before
-        or before.endswith("等")
+        or mention.base_unit in PEOPLE_CLASSIFIERS
         or not NAME_AFTER.match(after)
     ):
-        return False  # a count ("潘庄、李家岸2处大型灌区"), or what a list closes ("…等53个重点项目")
+        return False  # a count ("潘庄、李家岸2处大型灌区") or people
+    if not before or re.search(r"[\d等]", before):
+        return False  # what a list closes ("…等53个重点项目", "…等龙头企业带动2460户5585人")
     word, flag = pos_tags(before)[-1]
     if (flag.startswith("v") and word != ANNUAL_OUTPUT) or ENDS_WITH_A_VERB.search(before):
         return False  # "新建100万吨…": a verb's object, what was built
