@@ -21,7 +21,6 @@ from govtargets.transforms.numbers import CLASSIFIERS, FRACTION_UNIT, MAGNITUDES
 from govtargets.transforms.records import TARGET_SCHEMA
 from govtargets.transforms.timing import (
     ACHIEVEMENT,
-    BASE_COMPARISON,
     DOCUMENT_YEAR_SOURCES,
     FULL_YEAR,
     TARGET,
@@ -130,7 +129,6 @@ EVIDENCE_HAS_VALUE = "_evidence_has_value"
 # The evidence compares with a base year or a plan ("比2000年增长91.2%"): a growth over several
 # years, which a headline indicator's yearly range does not bound.
 GROWTH_OVER_YEARS = "_growth_over_years"
-GROWTH_OVER_YEARS_PATTERN = BASE_COMPARISON
 DERIVED_TARGET_COLUMNS: tuple[str, ...] = (EVIDENCE_HAS_VALUE, GROWTH_OVER_YEARS)
 
 

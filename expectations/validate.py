@@ -17,6 +17,7 @@ import great_expectations as gx
 import pandas as pd
 import polars as pl
 from govtargets.expectations import suites
+from govtargets.transforms.timing import BASE_COMPARISON
 from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
 from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.expectations.row_conditions import (
@@ -402,10 +403,7 @@ def _with_derived_columns(targets: pl.DataFrame) -> pl.DataFrame:
         ).fill_null(False)
     return targets.with_columns(
         pl.when(pl.col("value").is_null()).then(True).otherwise(has_value).alias(suites.EVIDENCE_HAS_VALUE),
-        pl.col("evidence")
-        .str.contains(suites.GROWTH_OVER_YEARS_PATTERN)
-        .fill_null(False)
-        .alias(suites.GROWTH_OVER_YEARS),
+        pl.col("evidence").str.contains(BASE_COMPARISON).fill_null(False).alias(suites.GROWTH_OVER_YEARS),
     )
 
 

@@ -88,6 +88,7 @@ NOT_VALUE_BEFORE = re.compile(r"(?:第|[A-Za-z]|[×x*+·.])$")
 NOT_VALUE_AFTER = re.compile(r"^[A-Za-z×·+]")
 DATE_START = re.compile(r"^(?:19|20)\d{2}[年\-/.]")
 NEXT_FIGURE = re.compile(rf"^{word_pattern('trailing_verb')}[^\d,;:。]{{0,3}}\d")
+YI_BEFORE = re.compile(r"(?<![\d.])(\d+)亿$")  # "108亿3038万元": the larger magnitude before
 # A figure glued to the one before: "搬迁1646户6680人", "35532户153083名贫困人口".
 # ("2个30万吨级泊位": a rating is part of the name)
 GLUED_FIGURE = re.compile(r"^(?!\d[\d.]*[万亿]?[\u4e00-\u9fff]级)\d[\d.]*[万亿]?[\u4e00-\u9fff]?")
@@ -360,9 +361,6 @@ def _mention_from_match(sentence: str, match: re.Match) -> Mention | None:
     if match.group("num2"):
         mention.stretch_value, mention.qualifier = float(match.group("num2")), RANGE_QUALIFIER
     return mention
-
-
-YI_BEFORE = re.compile(r"(?<![\d.])(\d+)亿$")
 
 
 def _bare_milestone(sentence: str, start: int, end: int) -> bool:
@@ -712,7 +710,7 @@ def _specifies_a_listed_name(sentence: str, mention: Mention, clause_start: int,
 
 
 def _takes_time(sentence: str, mention: Mention) -> bool:
-    """Whether the figure is the time an effort takes: "用3个月左右时间" (read as 3 个 of 月), "两年时间"."""
+    """Whether the figure is the time an effort takes: "用3个月左右时间" (read as 3 个 of 月), "用2年时间"."""
     after = sentence[mention.end :]
     if mention.unit == "个" and after.startswith("月"):
         after = after[1:]
@@ -1150,6 +1148,8 @@ def _own_verb(sentence: str, mention: Mention, previous_end: int) -> str:
 
 # "人均达到5.62万元,折合8606美元": the figure before in another unit, no verb of its own
 CONVERSION = re.compile(r"(?:折合|约合)约?")
+# "…占全省比重提高到26%;增速达16%": a clause naming only a change goes on with the last subject
+ONLY_A_CHANGE = re.compile(rf"^(?:{word_pattern('growth_word')})(?:达到?|为)?$")
 
 
 def _continued_subject(verb: str, previous: Mention, mention: Mention) -> str:
@@ -1168,10 +1168,6 @@ def _continued_subject(verb: str, previous: Mention, mention: Mention) -> str:
     ):
         return verb  # ("新增4个过20亿元" after 财政收入 is still a count of what the subject names)
     return verb + pos_tags(previous.indicator)[-1][0]
-
-
-# "…占全省比重提高到26%;增速达16%": a clause naming only a change goes on with the last subject
-ONLY_A_CHANGE = re.compile(rf"^(?:{word_pattern('growth_word')})(?:达到?|为)?$")
 
 
 def _names_only_a_change(sentence: str, mention: Mention) -> bool:
@@ -1357,7 +1353,12 @@ RULES: tuple[Rule, ...] = (
     Rule("leading_qualifiers", ("start",), ("qualifier",), apply_leading_qualifiers),
     Rule("list_qualifiers", ("qualifier", "unit"), ("qualifier",), propagate_list_qualifiers),
     Rule("not_records", ("unit", "base_unit", "value"), ("dropped",), drop_figures_that_are_not_records),
-    Rule("indicators", ("start", "end", "dropped"), ("indicator", "start_level"), assign_indicators),
+    Rule(
+        "indicators",
+        ("start", "end", "dropped", "unit", "base_unit"),
+        ("indicator", "start_level"),
+        assign_indicators,
+    ),
     Rule("shared_heads", ("indicator",), ("indicator",), share_heads),
     Rule("respectively", ("unit", "start", "indicator"), ("indicator",), distribute_respectively),
     Rule("generic_heads", ("indicator",), ("indicator",), complete_generic_heads),
@@ -1467,8 +1468,9 @@ def metric_and_direction(sentence: str, mention: Mention, clause_start: int) -> 
 
 def _states_a_level_reached(before: str, metric: str) -> bool:
     """Whether the figure is where the indicator stands at the end of a span: a level reached
-    ("增加到82.7万亿元", "达4270亿元、500.36亿元"), a stock held ("拥有…企业1470家、上市企业74家"), or any figure compared with a
-    base year ("分别是2006年的3倍", "比2006年增加81.5平方公里"), which is the current figure's."""
+    ("增加到82.7万亿元", "达4270亿元、500.36亿元"), a stock held ("拥有…企业1470家、上市企业74家"),
+    or any figure compared with a base year ("分别是2006年的3倍", "比2006年增加81.5平方公里"), which
+    is the current figure's."""
     if COMPARED_WITH_A_BASE.search(before) or HOLDING.search(before):
         return True
     return metric in ("level", "share") and bool(REACHED_VERB.search(FIGURES_LISTED_BEFORE.sub("", before)))

@@ -393,7 +393,10 @@ def resolve(
         if kind is None and timed is not None and level == "paragraph":
             # "2022年,果洛州实现地区生产总值53.62亿元,同比增长2.7%" where the plan year is unknown:
             # the sentence's own kind words tell what its year is, before any paragraph's
-            worded = [cue for cue in cues if cue.span == KIND_ONLY]
+            worded = sorted(
+                (cue for cue in cues if cue.span == KIND_ONLY),
+                key=lambda cue: cue.cls not in STRONG_KIND_CLASSES,
+            )
             if worded:
                 kind = worded[0].kind
                 break
