@@ -421,6 +421,19 @@ def _attach_trailing_qualifier(sentence: str, mention: Mention) -> None:
             return
 
 
+# "成为第2个…突破1万亿元的省会城市", "是全国首个突破13万亿元的省份": an area that passed a milestone
+FIRST_OF_ITS_KIND = re.compile(r"(?:成为|是)[^,;:。]{0,6}?(?:第[\d一二三四五六七八九十]+个|首个)[^,;:。]*$")
+AREA_AFTER = re.compile(rf"的[{HAN}]{{0,4}}?(?:城市|省份|省会城市|地级市|县|县市|区|地区)")  # .match
+
+
+def _passed_by_an_area(sentence: str, mention: Mention) -> bool:
+    """Whether the figure is a milestone an area is first or Nth to pass ("是全国首个突破13万亿元的
+    省份"), not a size that defines a set ("89%的县通高速公路")."""
+    return bool(
+        FIRST_OF_ITS_KIND.search(sentence, 0, mention.start) and AREA_AFTER.match(sentence, mention.end)
+    )
+
+
 def _is_threshold(sentence: str, mention: Mention) -> bool:
     if mention.unit in PERCENT_UNITS or mention.base_unit in CLASSIFIERS:
         return False
@@ -438,6 +451,8 @@ def _is_threshold(sentence: str, mention: Mention) -> bool:
     after = sentence[mention.end - len(trailing) :]
     if not THRESHOLD_TAIL.match(after):
         return False
+    if _passed_by_an_area(sentence, mention):
+        return False  # "成为第2个社会消费品零售总额突破1万亿元的省会城市": the area passed it
     # "总投资630亿元的…项目": the size of one project, unless a bound word makes it a class
     return not (after.startswith("的") and PROJECT_SIZE.search(sentence[: mention.start]))
 
@@ -982,6 +997,9 @@ def choose_indicator(sentence: str, mention: Mention, previous_end: int) -> str 
     states_metric = bool(GROWTH_WORDS.search(pre_raw[-6:])) or re.search(r"(达到|控制在|稳定在|为)$", pre_raw)
     if pre_names and states_metric:
         return pre  # "X增长6%": what follows the figure cannot outrank X, so it is not looked at
+    if _passed_by_an_area(sentence, mention):
+        # "…总额突破1万亿元的省会城市": the area that passed the milestone is none of its names
+        return pre if pre_names else None
     post = _noun_phrase_after(sentence[mention.end : clause_end])
     post_names = len(post) >= 2 and _has_noun(post)
     if pre_names and not post_names:
