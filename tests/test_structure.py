@@ -140,6 +140,7 @@ def test_delivery_date_is_a_real_date_or_none(head, expected):
             "周口市",
         ),
         ("昨日上午,白云区十四届人大五次会议召开。白云区长余楚风作《政府工作报告》。", "白云区"),
+        ("2月15日,天全县召开第十七届人民代表大会第二次会议。天全县人民政府县长作政府工作报告。", "天全县"),
         # who delivers the report when the office is vacant
         ("第五次会议上\n\n静宁县常务副县长杨晓勇\n\n各位代表:", "静宁县"),
         # a district named after the city it is part of

@@ -235,6 +235,7 @@ NAME_BEFORE_AUTHORITY = re.compile(
     rf"(?P<suffix>{ADMIN_SUFFIX})\s?{AUTHORITY}"
 )
 NOT_A_NAME = re.compile(r"[届年月日在市省县区州的]")
+SESSION_AFTER = re.compile(rf"(?:召开|举行)?{SESSION.pattern}")  # "天全县召开第十七届人民代表大会第二次会议"
 # "赣州市章贡区人民政府": the area named after the area it is part of
 WITHIN_AREA = re.compile(r"^[\u4e00-\u9fff]{1,5}[省市州](?=[^省市州县区]{1,5}$)")
 
@@ -259,7 +260,9 @@ def _named_before_authority(text: str) -> str | None:
         if NOT_A_NAME.search(name) or _is_a_phrase(name):
             continue
         names[name + match["suffix"]] += 1
-        if SESSION.match(text, match.end()) and (match.group(0).startswith("在") or 2 <= len(name) <= 4):
+        if SESSION_AFTER.match(text, match.end()) and (
+            match.group(0).startswith("在") or 2 <= len(name) <= 4
+        ):
             at_session.add(name + match["suffix"])
     name = _most_named(names)
     return name if name and (names[name] >= 2 or name in at_session) else None
