@@ -50,7 +50,7 @@ from govtargets.transforms.vocabulary import (
 )
 
 # Documents loaded by another version are extracted again: bump when records or keywords change.
-EXTRACTOR_VERSION = "0.4.31"
+EXTRACTOR_VERSION = "0.4.32"
 
 # "丨" and "|" separate the parts of a web page's headline ("成都市政府工作报告丨2023年…").
 CLAUSE_DELIMITERS = ",;:。!?丨|"
