@@ -120,7 +120,10 @@ HOLDING = re.compile(rf"{word_pattern('holding_verb')}[^,;:。]*$")
 GROWN_TO = re.compile(rf"(?:{word_pattern('growth_word')}|增)[到至]$")
 
 # Words that open a clause but are not part of what is measured.
-LEADING_NOISE = re.compile(rf"^{word_pattern('leading_noise')}+")
+# ("广东成为第2个…": an area's place in a row of areas opens no indicator)
+LEADING_NOISE = re.compile(
+    rf"^(?:{word_pattern('leading_noise')}|[^,;:。]{{0,6}}?{word_pattern('first_of_its_kind')})+"
+)
 TRAILING_VERBS = re.compile(
     rf"(?:{word_pattern('trailing_adverb')})*(?:{word_pattern('trailing_verb')})+(?:{word_pattern('trailing_adverb')})*$"
     rf"|(?:{word_pattern('trailing_adverb')})+$"
@@ -422,7 +425,7 @@ def _attach_trailing_qualifier(sentence: str, mention: Mention) -> None:
 
 
 # "成为第2个…突破1万亿元的省会城市", "是全国首个突破13万亿元的省份": an area that passed a milestone
-FIRST_OF_ITS_KIND = re.compile(r"(?:成为|是)[^,;:。]{0,6}?(?:第[\d一二三四五六七八九十]+个|首个)[^,;:。]*$")
+FIRST_OF_ITS_KIND = re.compile(rf"{word_pattern('first_of_its_kind')}[^,;:。]*$")
 AREA_AFTER = re.compile(rf"的[{HAN}]{{0,4}}?(?:城市|省份|省会城市|地级市|县|县市|区|地区)")  # .match
 
 

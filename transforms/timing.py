@@ -347,6 +347,11 @@ def _dates_a_start(sentence: str, cue: Cue) -> bool:
     )
 
 
+def _strong_first(cues) -> list[Cue]:
+    """Kind words in their order, those that overrule a time (力争, 实际增长) before the others."""
+    return sorted(cues, key=lambda cue: cue.cls not in STRONG_KIND_CLASSES)
+
+
 def resolve(
     sentence: str,
     clause_start: int,
@@ -393,10 +398,7 @@ def resolve(
         if kind is None and timed is not None and level == "paragraph":
             # "2022年,果洛州实现地区生产总值53.62亿元,同比增长2.7%" where the plan year is unknown:
             # the sentence's own kind words tell what its year is, before any paragraph's
-            worded = sorted(
-                (cue for cue in cues if cue.span == KIND_ONLY),
-                key=lambda cue: cue.cls not in STRONG_KIND_CLASSES,
-            )
+            worded = _strong_first(cue for cue in cues if cue.span == KIND_ONLY)
             if worded:
                 kind = worded[0].kind
                 break
@@ -420,10 +422,11 @@ def resolve(
         # "2023年,…预期目标增长6%,实际增长6.5%": the clause's own words beat the kind its time implies
         kind = overruling[0].kind
     if kind is None:
-        marked = [cue for _, found in levels[:2] for cue in reversed(found) if cue.span == KIND_ONLY]
         # a strong kind word of the clause or sentence before a weak one: "力争固定资产投资增幅16%
         # 以上、限上社零额同比增长15%以上,财政总收入达到20亿元" is a list of targets
-        marked.sort(key=lambda cue: cue.cls not in STRONG_KIND_CLASSES)
+        marked = _strong_first(
+            cue for _, found in levels[:2] for cue in reversed(found) if cue.span == KIND_ONLY
+        )
         # else the first kind word after the figure in its sentence: "地区生产总值3500亿元,比上年
         # 增长5.5%" is one result told in two figures
         marked = marked or [cue for cue in cues if cue.start >= figure_start and cue.span == KIND_ONLY]
@@ -542,7 +545,7 @@ def provincial_session_year(text: str, region: str | None, session: int | None) 
     mentioned = {int(year) for year in EXPLICIT_YEAR.findall(text)}
     candidates = {year for base in mentioned for year in (base, base + 1)}
     for plan in PLAN_NAMED.findall(text):  # "实施“十二五”规划承前启后的关键一年": a year of that plan
-        first, last = plan_years(10 + int(parse_chinese_numeral(plan)))
+        first, last = plan_years(_plan_number({"plan": plan}))
         candidates.update(range(first, last + 2))
     fitting = {year for year in candidates if (year - session + 1 - PROVINCIAL_TERM_START) % 5 == 0}
     return fitting.pop() if len(fitting) == 1 else None
